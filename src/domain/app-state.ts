@@ -1,0 +1,58 @@
+/** One Spark application as the model holds it: identity, live pods and its counters. */
+import { EXIT_REASONS, type ExitReason, type Role } from '../catalogue/metrics.js';
+
+/** A compact record per pod; the API object itself is dropped after parsing. */
+export interface PodRecord {
+  readonly uid: string;
+  readonly app: AppState;
+  readonly role: Role;
+  readonly execId: number | undefined;
+  name: string;
+  phase: string;
+  pendingReason: string | undefined;
+  createdMs: number | undefined;
+  /** Wall time this process first saw the pod: a lower bound on its age that clock skew cannot break. */
+  readonly firstSeenMs: number;
+  deleting: boolean;
+  deletionRequestedMs: number | undefined;
+  exitCounted: boolean;
+  startupObserved: boolean;
+  /** `container#restart` keys of OOMKills already counted (or already seen before this process started). */
+  oomKeys: string[] | undefined;
+}
+
+export class AppState {
+  readonly pods = new Set<PodRecord>();
+  podTeam: string | undefined;
+  starts = 0;
+  readonly exits: number[] = EXIT_REASONS.map(() => 0);
+  /** `role\u0000container` → OOMKills. */
+  readonly ooms = new Map<string, number>();
+  skipped = 0;
+  /** Highest executor id seen; ids between it and a new one are gaps until they show up or expire. */
+  maxExecId = 0;
+  readonly gaps = new Map<number, number>();
+  heapBytes: number | undefined;
+  memoryRequestBytes: number | undefined;
+  memoryLimitBytes: number | undefined;
+  cpuRequest: number | undefined;
+  cpuLimit: number | undefined;
+  emptySinceMs: number | undefined;
+
+  constructor(
+    readonly key: string,
+    readonly namespace: string,
+    readonly appId: string,
+    public appName: string,
+  ) {}
+
+  countExit(reason: ExitReason): void {
+    const i = EXIT_REASONS.indexOf(reason);
+    this.exits[i] = (this.exits[i] ?? 0) + 1;
+  }
+
+  countOom(role: Role, container: string): void {
+    const k = `${role}\u0000${container}`;
+    this.ooms.set(k, (this.ooms.get(k) ?? 0) + 1);
+  }
+}

@@ -1,0 +1,34 @@
+/** spark-operator SparkApplications (sparkoperator.k8s.io/v1beta2): name, state, team. */
+import { labels, obj, str } from './json.js';
+
+export interface SparkApplicationView {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly team: string | undefined;
+  /** As the operator spells it; `NEW` for the empty state of a just-created application. */
+  readonly state: string;
+  /** Submission attempt id: a retry is a new attempt, so its failure is a new failure. */
+  readonly attempt: string;
+}
+
+export const FAILED_STATES = new Set(['FAILED', 'SUBMISSION_FAILED']);
+
+export function parseSparkApplication(
+  raw: unknown,
+  teamLabel: string,
+): { ok: true; value: SparkApplicationView } | { ok: false; reason: 'not_an_object' | 'missing_metadata'; detail: string } {
+  const a = obj(raw);
+  if (!a) return { ok: false, reason: 'not_an_object', detail: typeof raw };
+  const meta = obj(a['metadata']);
+  const uid = str(meta?.['uid']);
+  const name = str(meta?.['name']);
+  const namespace = str(meta?.['namespace']);
+  if (!uid || !name || !namespace) return { ok: false, reason: 'missing_metadata', detail: `${namespace ?? '?'}/${name ?? '?'}` };
+  const status = obj(a['status']);
+  const stateRaw = str(obj(status?.['applicationState'])?.['state']) ?? '';
+  // Bound the value: a state is an enum upstream, anything else is squashed rather than exported raw.
+  const state = stateRaw === '' ? 'NEW' : /^[A-Z_]{1,32}$/.test(stateRaw) ? stateRaw : 'UNKNOWN';
+  const attempt = str(status?.['submissionID']) ?? String(status?.['submissionAttempts'] ?? '') ?? '';
+  return { ok: true, value: { uid, namespace, name, team: labels(meta)[teamLabel] || undefined, state, attempt } };
+}

@@ -1,0 +1,93 @@
+/**
+ * Writes the Prometheus text format (0.0.4) or OpenMetrics (1.0) from catalogue families.
+ * The exporter renders its own families rather than going through prom-client's registry: at
+ * 100k series a scrape must not rebuild label objects per sample (kube-state-metrics moved to
+ * pre-rendered bytes for the same reason).
+ */
+import type { MetricDef } from '../catalogue/metrics.js';
+
+export type Format = 'prometheus' | 'openmetrics';
+
+export const CONTENT_TYPES: Record<Format, string> = {
+  prometheus: 'text/plain; version=0.0.4; charset=utf-8',
+  openmetrics: 'application/openmetrics-text; version=1.0.0; charset=utf-8',
+};
+
+export class LabelEncoder {
+  constructor(private readonly maxLength: number) {}
+
+  /** A label value bounded in length (by code points) and escaped for the exposition formats. */
+  value(v: string): string {
+    let s = v;
+    if (s.length > this.maxLength) s = Array.from(s).slice(0, this.maxLength).join('');
+    // eslint-style fast path: most values need no escaping.
+    if (!/[\\"\n]/.test(s)) return s;
+    return s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+  }
+
+  /** `k1="v1",k2="v2"` for the given names and values, in catalogue order. */
+  pairs(names: readonly string[], values: readonly string[]): string {
+    let out = '';
+    for (let i = 0; i < names.length; i++) {
+      if (i > 0) out += ',';
+      out += `${names[i]}="${this.value(values[i] ?? '')}"`;
+    }
+    return out;
+  }
+}
+
+export class ExpositionWriter {
+  private readonly chunks: string[] = [];
+
+  constructor(readonly format: Format) {}
+
+  family(def: MetricDef): void {
+    const family = this.format === 'openmetrics' && def.type === 'counter' ? def.name.replace(/_total$/, '') : def.name;
+    const help = def.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+    this.chunks.push(`# HELP ${family} ${help}\n# TYPE ${family} ${def.type}\n`);
+    if (this.format === 'openmetrics' && def.unit && family.endsWith(`_${def.unit}`)) this.chunks.push(`# UNIT ${family} ${def.unit}\n`);
+  }
+
+  /** `labels` is an already-encoded `k="v",…` string (possibly empty). */
+  sample(name: string, labels: string, value: number): void {
+    this.chunks.push(labels ? `${name}{${labels}} ${formatValue(value)}\n` : `${name} ${formatValue(value)}\n`);
+  }
+
+  histogram(name: string, labels: string, buckets: readonly number[], cumulative: readonly number[], sum: number, count: number): void {
+    const sep = labels ? ',' : '';
+    let out = '';
+    for (let i = 0; i < buckets.length; i++) {
+      out += `${name}_bucket{${labels}${sep}le="${formatLe(buckets[i] ?? 0)}"} ${cumulative[i] ?? 0}\n`;
+    }
+    out += `${name}_bucket{${labels}${sep}le="+Inf"} ${count}\n`;
+    out += labels ? `${name}_sum{${labels}} ${formatValue(sum)}\n${name}_count{${labels}} ${count}\n` : `${name}_sum ${formatValue(sum)}\n${name}_count ${count}\n`;
+    this.chunks.push(out);
+  }
+
+  /** Text from another renderer (prom-client's process metrics), already in this format. */
+  raw(text: string): void {
+    if (text) this.chunks.push(text.endsWith('\n') ? text : `${text}\n`);
+  }
+
+  finish(): string {
+    if (this.format === 'openmetrics') this.chunks.push('# EOF\n');
+    return this.chunks.join('');
+  }
+}
+
+export function formatValue(v: number): string {
+  if (Number.isNaN(v)) return 'NaN';
+  if (v === Infinity) return '+Inf';
+  if (v === -Infinity) return '-Inf';
+  return String(v);
+}
+
+function formatLe(b: number): string {
+  // OpenMetrics wants canonical floats for le ("1.0"); Prometheus text accepts both.
+  return Number.isInteger(b) ? `${b}.0` : String(b);
+}
+
+/** Picks the format from an Accept header the way Prometheus negotiates it. */
+export function negotiate(accept: string | undefined): Format {
+  return accept && accept.includes('application/openmetrics-text') ? 'openmetrics' : 'prometheus';
+}

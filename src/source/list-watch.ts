@@ -1,0 +1,297 @@
+/**
+ * One resource's list-then-watch loop, the reflector pattern: a paginated list, then a watch from
+ * the list's resourceVersion with bookmarks; on 410 Expired a fresh list; on errors a jittered
+ * exponential backoff; on silence (no event, no bookmark) longer than the idle timeout the watch is
+ * declared stalled and restarted, since a half-open connection otherwise never ends.
+ */
+import type { Logger } from 'pino';
+import type { Resource, SelfStats } from '../metrics/self-stats.js';
+import { HttpStatusError, statusError, readBody, type KubeHttp } from './kube-http.js';
+
+export type ListMode = 'initial' | 'relist' | 'audit';
+
+export interface ListWatchHandlers {
+  /** A complete list; `mode` says whether it is this loop's first, a recovery, or an audit. */
+  onList(items: unknown[], mode: ListMode): void;
+  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void;
+  /** The resource is absent (404, e.g. a CRD not installed) or forbidden (403): said once per episode. */
+  onUnavailable?(status: number, message: string): void;
+}
+
+export interface ListWatchOptions {
+  readonly resource: Resource;
+  /** Collection path, e.g. `/api/v1/pods` or `/api/v1/namespaces/x/pods`. */
+  readonly path: string;
+  readonly labelSelector?: string | undefined;
+  readonly pageSize: number;
+  readonly idleTimeoutMs: number;
+  readonly watchTimeoutSeconds: number;
+  readonly backoffInitialMs: number;
+  readonly backoffMaxMs: number;
+}
+
+export const DEFAULT_LIST_WATCH = {
+  pageSize: 500,
+  idleTimeoutMs: 5 * 60_000,
+  watchTimeoutSeconds: 300,
+  backoffInitialMs: 500,
+  backoffMaxMs: 30_000,
+} as const;
+
+class WatchEnd extends Error {
+  constructor(readonly reason: 'expired' | 'closed' | 'stalled' | 'stopped' | 'audit' | 'error', message: string) {
+    super(message);
+  }
+}
+
+export class ListWatch {
+  private running = false;
+  private listedOnce = false;
+  private resourceVersion: string | undefined;
+  private abort: AbortController | undefined;
+  private auditRequested = false;
+  private wake: (() => void) | undefined;
+  private loopDone: Promise<void> | undefined;
+  synced = false;
+  unavailable = false;
+
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly opts: ListWatchOptions,
+    private readonly handlers: ListWatchHandlers,
+    private readonly self: SelfStats,
+    private readonly log: Logger,
+  ) {}
+
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.loopDone = this.loop();
+  }
+
+  async stop(): Promise<void> {
+    this.running = false;
+    this.abort?.abort();
+    this.wake?.();
+    await this.loopDone;
+  }
+
+  /** Ends the current watch and relists, comparing the list with the model (a drift audit). */
+  requestAudit(): void {
+    if (!this.listedOnce) return;
+    this.auditRequested = true;
+    this.abort?.abort();
+  }
+
+  private async loop(): Promise<void> {
+    let backoff = this.opts.backoffInitialMs;
+    let failures = 0;
+    while (this.running) {
+      try {
+        if (this.resourceVersion === undefined || this.auditRequested) {
+          const mode: ListMode = !this.listedOnce ? 'initial' : this.auditRequested ? 'audit' : 'relist';
+          this.auditRequested = false;
+          const { items, resourceVersion } = await this.listAll();
+          this.self.list(this.opts.resource, 'success');
+          this.handlers.onList(items, mode);
+          this.listedOnce = true;
+          this.resourceVersion = resourceVersion;
+          if (this.unavailable) this.log.info({ resource: this.opts.resource }, 'resource available again');
+          this.unavailable = false;
+        }
+        this.synced = true;
+        this.self.synced.set(this.opts.resource, true);
+        await this.watch();
+      } catch (e) {
+        if (!this.running) break;
+        const end = e instanceof WatchEnd ? e : undefined;
+        const status = e instanceof HttpStatusError ? e : undefined;
+        if (end?.reason === 'audit' || this.auditRequested) {
+          this.self.watchRestart(this.opts.resource, 'audit');
+          continue;
+        }
+        if (end?.reason === 'expired') {
+          // Our resourceVersion fell out of the API server's history: only a relist recovers.
+          this.self.watchRestart(this.opts.resource, 'expired');
+          this.log.info({ resource: this.opts.resource }, 'watch expired (410), relisting');
+          this.resourceVersion = undefined;
+          continue;
+        }
+        if (end?.reason === 'closed') {
+          // Servers end watches routinely (timeoutSeconds, apiserver rollouts): resume at once.
+          this.self.watchRestart(this.opts.resource, 'closed');
+          backoff = this.opts.backoffInitialMs;
+          failures = 0;
+          continue;
+        }
+        failures++;
+        if (status) {
+          if (!this.synced) this.self.list(this.opts.resource, 'error');
+          if (status.status === 404 || status.status === 403 || status.status === 401) {
+            if (!this.unavailable) this.handlers.onUnavailable?.(status.status, status.message);
+            this.unavailable = true;
+          }
+        }
+        const reason = end?.reason ?? (status ? `http_${status.status}` : 'error');
+        this.self.watchRestart(this.opts.resource, reason);
+        const level = failures > 3 ? 'warn' : 'info';
+        if (!(status && this.unavailable)) {
+          this.log[level]({ resource: this.opts.resource, reason, err: (e as Error).message, retryInMs: backoff }, 'list/watch failed, retrying');
+        }
+        const waitMs = status?.retryAfterSeconds !== undefined ? Math.max(status.retryAfterSeconds * 1000, backoff) : backoff;
+        // An absent CRD is checked rarely; anything else with jittered exponential backoff.
+        await this.sleep(this.unavailable ? Math.max(waitMs, 60_000) : waitMs * (0.8 + Math.random() * 0.4));
+        backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
+      }
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const t = setTimeout(resolve, ms);
+      this.wake = () => {
+        clearTimeout(t);
+        resolve();
+      };
+    });
+  }
+
+  private query(extra: Record<string, string>): string {
+    const q = new URLSearchParams();
+    if (this.opts.labelSelector) q.set('labelSelector', this.opts.labelSelector);
+    for (const [k, v] of Object.entries(extra)) q.set(k, v);
+    return `${this.opts.path}?${q.toString()}`;
+  }
+
+  /** Pages through the collection; an expired continue token restarts the list from the top. */
+  async listAll(): Promise<{ items: unknown[]; resourceVersion: string }> {
+    this.abort = new AbortController();
+    const signal = this.abort.signal;
+    let items: unknown[] = [];
+    let cont: string | undefined;
+    let rv = '';
+    for (let page = 0; ; page++) {
+      const q: Record<string, string> = { limit: String(this.opts.pageSize) };
+      if (cont) q['continue'] = cont;
+      let body: unknown;
+      try {
+        body = await this.http.getJson(this.query(q), signal);
+      } catch (e) {
+        if (e instanceof HttpStatusError && e.status === 410 && cont) {
+          items = [];
+          cont = undefined;
+          continue;
+        }
+        throw e;
+      }
+      const list = typeof body === 'object' && body !== null ? (body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } }) : {};
+      if (Array.isArray(list.items)) for (const it of list.items) items.push(it);
+      rv = typeof list.metadata?.resourceVersion === 'string' ? list.metadata.resourceVersion : rv;
+      cont = typeof list.metadata?.continue === 'string' && list.metadata.continue !== '' ? list.metadata.continue : undefined;
+      if (!cont) break;
+      if (!this.running) throw new WatchEnd('stopped', 'stopped');
+    }
+    return { items, resourceVersion: rv };
+  }
+
+  private async watch(): Promise<void> {
+    this.abort = new AbortController();
+    const abort = this.abort;
+    const path = this.query({
+      watch: '1',
+      resourceVersion: this.resourceVersion ?? '',
+      allowWatchBookmarks: 'true',
+      // Spread the reconnects of many exporters, as client-go does.
+      timeoutSeconds: String(Math.round(this.opts.watchTimeoutSeconds * (1 + Math.random()))),
+    });
+    let res;
+    try {
+      res = await this.http.open(path, abort.signal);
+    } catch (e) {
+      if (this.auditRequested) throw new WatchEnd('audit', 'audit');
+      throw e;
+    }
+    const status = res.statusCode ?? 0;
+    if (status === 410) {
+      res.resume();
+      throw new WatchEnd('expired', 'watch: 410 Gone');
+    }
+    if (status < 200 || status >= 300) throw statusError(status, await readBody(res), res.headers['retry-after']);
+
+    await new Promise<void>((resolve, reject) => {
+      let buf = '';
+      let ended = false;
+      let idle: NodeJS.Timeout | undefined;
+      const finish = (err?: Error): void => {
+        if (ended) return;
+        ended = true;
+        clearTimeout(idle);
+        res.removeAllListeners('data');
+        res.destroy();
+        if (err) reject(err);
+        else resolve();
+      };
+      const arm = (): void => {
+        clearTimeout(idle);
+        idle = setTimeout(() => {
+          this.log.warn({ resource: this.opts.resource, idleMs: this.opts.idleTimeoutMs }, 'watch silent past the idle timeout: restarting it');
+          finish(new WatchEnd('stalled', 'watch stalled'));
+        }, this.opts.idleTimeoutMs);
+      };
+      arm();
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        arm();
+        buf += chunk;
+        let nl: number;
+        while ((nl = buf.indexOf('\n')) >= 0) {
+          const line = buf.slice(0, nl);
+          buf = buf.slice(nl + 1);
+          if (line.length === 0) continue;
+          const err = this.handleLine(line);
+          if (err) return finish(err);
+        }
+      });
+      res.on('end', () => finish(new WatchEnd('closed', 'watch closed by server')));
+      res.on('error', (e) => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : e));
+      res.on('close', () => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : new WatchEnd('closed', 'connection closed')));
+      abort.signal.addEventListener('abort', () => finish(new WatchEnd(this.auditRequested ? 'audit' : 'stopped', 'aborted')));
+    });
+  }
+
+  /** Handles one watch line; returns an error that ends the watch, if any. */
+  private handleLine(line: string): Error | undefined {
+    let ev: { type?: unknown; object?: unknown };
+    try {
+      ev = JSON.parse(line) as typeof ev;
+    } catch {
+      this.self.reject(this.opts.resource, 'bad_json');
+      this.log.warn({ resource: this.opts.resource, line: line.slice(0, 200) }, 'skipping a watch line that is not JSON');
+      return undefined;
+    }
+    const type = typeof ev.type === 'string' ? ev.type : '';
+    const object = ev.object;
+    const meta = typeof object === 'object' && object !== null ? (object as { metadata?: { resourceVersion?: unknown } }).metadata : undefined;
+    const rv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : undefined;
+    this.self.watchEvent(this.opts.resource, type || 'UNKNOWN', Date.now());
+    switch (type) {
+      case 'ADDED':
+      case 'MODIFIED':
+      case 'DELETED':
+        this.handlers.onEvent(type, object);
+        if (rv) this.resourceVersion = rv;
+        return undefined;
+      case 'BOOKMARK':
+        if (rv) this.resourceVersion = rv;
+        return undefined;
+      case 'ERROR': {
+        const code = (object as { code?: unknown } | undefined)?.code;
+        if (code === 410) return new WatchEnd('expired', 'watch: 410 Expired');
+        return new WatchEnd('error', `watch error event: ${JSON.stringify(object).slice(0, 300)}`);
+      }
+      default:
+        this.self.reject(this.opts.resource, 'unknown_event_type');
+        return undefined;
+    }
+  }
+}

@@ -1,0 +1,209 @@
+/**
+ * The watch streams that feed the model: pods (Spark's only, by a server-side label selector),
+ * ResourceQuotas, namespaces (for team labels) and SparkApplications where the CRD exists. Each
+ * object is parsed into a compact view at once; what cannot be parsed is counted and skipped.
+ */
+import type { Logger } from 'pino';
+import type { ApplyMode, Model, RelistResult } from '../domain/model.js';
+import { labels, obj, str } from '../domain/json.js';
+import { parseQuota } from '../domain/quota.js';
+import { parseSparkApplication } from '../domain/spark-application.js';
+import { parseSparkPod } from '../domain/spark-pod.js';
+import type { Resource, SelfStats } from '../metrics/self-stats.js';
+import type { KubeHttp } from './kube-http.js';
+import { ListWatch, type ListMode, type ListWatchOptions } from './list-watch.js';
+
+export const SPARK_POD_SELECTOR = 'spark-role';
+
+export interface SourcesOptions {
+  readonly namespaces: readonly string[];
+  readonly teamLabel: string;
+  readonly listWatch: Omit<ListWatchOptions, 'resource' | 'path' | 'labelSelector'>;
+  readonly now: () => number;
+}
+
+type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; detail: string };
+
+interface ResourceSpec<T> {
+  readonly resource: Resource;
+  readonly path: (ns: string | undefined) => string;
+  readonly labelSelector?: string;
+  readonly parse: (raw: unknown) => Parsed<T>;
+  readonly uid: (v: T) => string;
+  readonly apply: (v: T, mode: ApplyMode) => void;
+  readonly remove: (v: T) => void;
+  readonly relist: (views: T[], mode: ApplyMode, ns: string | undefined) => RelistResult;
+  /** Whether /readyz waits for it. */
+  readonly required: boolean;
+}
+
+export class Sources {
+  readonly watches: ListWatch[] = [];
+  private readonly rejectLogged = new Map<string, number>();
+
+  constructor(
+    private readonly http: KubeHttp,
+    private readonly model: Model,
+    private readonly self: SelfStats,
+    private readonly log: Logger,
+    private readonly opts: SourcesOptions,
+  ) {}
+
+  start(): void {
+    const { model, opts } = this;
+    const team = opts.teamLabel;
+    const now = opts.now;
+    const nsPath = (group: string, plural: string) => (ns: string | undefined) => (ns ? `${group}/namespaces/${encodeURIComponent(ns)}/${plural}` : `${group}/${plural}`);
+
+    this.add({
+      resource: 'pods',
+      path: nsPath('/api/v1', 'pods'),
+      labelSelector: SPARK_POD_SELECTOR,
+      parse: (raw) => parseSparkPod(raw, team),
+      uid: (v) => v.uid,
+      apply: (v, mode) => model.applyPod(v, mode, now()),
+      remove: (v) => model.deletePod(v, v.uid, now()),
+      relist: (views, mode, ns) => model.relistPods(views, mode, now(), ns),
+      required: true,
+    });
+    this.add({
+      resource: 'resourcequotas',
+      path: nsPath('/api/v1', 'resourcequotas'),
+      parse: (raw) => {
+        const r = parseQuota(raw, team);
+        if (r.ok && r.value.badQuantities.length > 0) {
+          this.self.reject('resourcequotas', 'bad_quantity');
+          this.log.warn({ quota: `${r.value.namespace}/${r.value.name}`, quantities: r.value.badQuantities }, 'skipping quota quantities that do not parse');
+        }
+        return r;
+      },
+      uid: (v) => v.uid,
+      apply: (v) => model.applyQuota(v),
+      remove: (v) => model.deleteQuota(v.uid),
+      relist: (views, _mode, ns) => model.relistQuotas(views, ns),
+      required: true,
+    });
+    // Namespaces are cluster-scoped: with --namespaces each is watched by name.
+    this.add<{ name: string; team: string | undefined }>({
+      resource: 'namespaces',
+      path: () => '/api/v1/namespaces',
+      parse: (raw) => {
+        const meta = obj(obj(raw)?.['metadata']);
+        const name = str(meta?.['name']);
+        if (!name) return { ok: false, reason: 'missing_metadata', detail: '?' };
+        return { ok: true, value: { name, team: labels(meta)[team] || undefined } };
+      },
+      uid: (v) => v.name,
+      apply: (v) => model.setNamespaceTeam(v.name, v.team),
+      remove: (v) => model.setNamespaceTeam(v.name, undefined),
+      relist: (views) => {
+        model.relistNamespaces(views.map((v) => [v.name, v.team]));
+        this.self.namespacesSeen = views.length;
+        return { added: 0, removed: 0, changed: 0 };
+      },
+      required: false,
+    });
+    this.add({
+      resource: 'sparkapplications',
+      path: nsPath('/apis/sparkoperator.k8s.io/v1beta2', 'sparkapplications'),
+      parse: (raw) => parseSparkApplication(raw, team),
+      uid: (v) => v.uid,
+      apply: (v, mode) => model.applySparkApplication(v, mode, now()),
+      remove: (v) => model.deleteSparkApplication(v.uid),
+      relist: (views, mode, ns) => model.relistSparkApplications(views, mode, now(), ns),
+      required: false,
+    });
+    for (const w of this.watches) w.start();
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.watches.map((w) => w.stop()));
+  }
+
+  /** Ends each watch and relists, counting what the lists show that the model did not know. */
+  audit(): void {
+    for (const w of this.watches) w.requestAudit();
+  }
+
+  private add<T>(spec: ResourceSpec<T>): void {
+    const scopes: (string | undefined)[] = this.opts.namespaces.length > 0 && spec.resource !== 'namespaces' ? [...this.opts.namespaces] : [undefined];
+    if (spec.required) this.self.required.add(spec.resource);
+    this.self.synced.set(spec.resource, false);
+    for (const ns of scopes) {
+      const watch = new ListWatch(
+        this.http,
+        { ...this.opts.listWatch, resource: spec.resource, path: spec.path(ns), labelSelector: spec.labelSelector },
+        {
+          onList: (items, mode) => this.onList(spec, items, mode, ns),
+          onEvent: (type, object) => this.onEvent(spec, type, object),
+          onUnavailable: (status, message) => {
+            if (spec.required) {
+              this.log.error({ resource: spec.resource, status, message }, status === 404 ? 'resource not served by the API server' : `not allowed to list/watch ${spec.resource}: grant get, list, watch on it (see the chart's ClusterRole)`);
+            } else if (status === 404) {
+              this.log.info({ resource: spec.resource }, `${spec.resource} not served (CRD not installed?): carrying on without it, checking again every minute`);
+            } else {
+              this.log.warn({ resource: spec.resource, status, message }, `not allowed to list/watch ${spec.resource}: carrying on without it`);
+            }
+          },
+        },
+        this.self,
+        this.log,
+      );
+      this.watches.push(watch);
+    }
+  }
+
+  private parseAll<T>(spec: ResourceSpec<T>, items: readonly unknown[]): T[] {
+    const out: T[] = [];
+    for (const raw of items) {
+      const r = this.parseOne(spec, raw);
+      if (r !== undefined) out.push(r);
+    }
+    return out;
+  }
+
+  private parseOne<T>(spec: ResourceSpec<T>, raw: unknown): T | undefined {
+    let r: Parsed<T>;
+    try {
+      r = spec.parse(raw);
+    } catch (e) {
+      r = { ok: false, reason: 'parse_error', detail: (e as Error).message };
+    }
+    if (r.ok) return r.value;
+    this.self.reject(spec.resource, r.reason);
+    // Log the first few of each kind, then every thousandth: a flood of bad objects must not flood the log.
+    const key = `${spec.resource}/${r.reason}`;
+    const n = (this.rejectLogged.get(key) ?? 0) + 1;
+    this.rejectLogged.set(key, n);
+    if (n <= 5 || n % 1000 === 0) this.log.warn({ resource: spec.resource, reason: r.reason, detail: r.detail, seen: n }, 'skipping an object the exporter cannot use');
+    return undefined;
+  }
+
+  private onList<T>(spec: ResourceSpec<T>, items: readonly unknown[], mode: ListMode, ns: string | undefined): void {
+    const views = this.parseAll(spec, items);
+    const result = this.guard(spec, () => spec.relist(views, mode === 'initial' ? 'initial' : 'relist', ns));
+    if (mode === 'audit' && result) {
+      const drift = result.added + result.removed + result.changed;
+      this.self.drift(spec.resource, drift);
+      if (drift > 0) this.log.warn({ resource: spec.resource, ...result }, 'audit found the model out of step with the API; corrected');
+    }
+    this.log.debug({ resource: spec.resource, items: items.length, mode }, 'listed');
+  }
+
+  private onEvent<T>(spec: ResourceSpec<T>, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void {
+    const v = this.parseOne(spec, object);
+    if (v === undefined) return;
+    this.guard(spec, () => (type === 'DELETED' ? spec.remove(v) : spec.apply(v, 'watch')));
+  }
+
+  /** A bug in the model must cost one object, not the process and everything it counted. */
+  private guard<R>(spec: { readonly resource: Resource }, fn: () => R): R | undefined {
+    try {
+      return fn();
+    } catch (e) {
+      this.self.reject(spec.resource, 'model_error');
+      this.log.error({ resource: spec.resource, err: (e as Error).stack }, 'model failed on an object; skipped it');
+      return undefined;
+    }
+  }
+}
