@@ -1,0 +1,250 @@
+/**
+ * The one configuration the whole observability bundle is generated from (the kubernetes-mixin
+ * `_config` idea): selectors, label names, thresholds, `for` durations, windows, runbook base and
+ * dashboard settings. Dashboards, alerts, recording rules, monitors and the chart's threshold map
+ * all read it, so tuning a value here changes every artefact consistently.
+ */
+
+export const ALERT_NAMES = [
+  'SparkExecutorsPendingTooLong',
+  'SparkExecutorOOMKilled',
+  'SparkDriverOOMKilled',
+  'SparkExecutorChurnHigh',
+  'SparkNamespaceQuotaNearlyFull',
+  'SparkNamespaceQuotaExhausted',
+  'SparkNamespaceQuotaExhaustionForecast',
+  'SparkExecutorImagePullBackOff',
+  'SparkExecutorMemoryOverheadLow',
+  'SparkExecutorCreatesRejected',
+  'SparkApplicationFailed',
+  'SparkK8sExporterDown',
+  'SparkK8sExporterWatchStalled',
+  'SparkK8sExporterNotSynced',
+] as const;
+export type AlertName = (typeof ALERT_NAMES)[number];
+
+export type Severity = 'critical' | 'warning' | 'info';
+
+export interface Thresholds {
+  /** Quota saturation that warns (the 85% users are told to alert at). */
+  quotaNearlyFullRatio: number;
+  /** Seconds the oldest pending executor may wait before it counts as stuck. */
+  executorPendingAgeSeconds: number;
+  /** Average executor lifetime under which executors churn (the "under 5 minutes" advice). */
+  executorLifetimeChurnSeconds: number;
+  /** Executors that must have ended in the churn window before the average means anything. */
+  churnMinExits: number;
+  /** (memory request − heap) / heap under which OOMKills are likely (the "20% overhead" advice). */
+  memoryOverheadMinRatio: number;
+  /** How far ahead the quota forecast looks, in seconds. */
+  quotaForecastHorizonSeconds: number;
+  /** Seconds without any watch event or bookmark before a watch counts as stalled. */
+  watchStalledSeconds: number;
+}
+
+export interface Windows {
+  /** Window for "did this event happen recently" counters (OOMKills, failures, rejections). */
+  events: string;
+  /** Window for the executor lifetime average and exit count. */
+  churn: string;
+  /** History the quota forecast extrapolates from. */
+  forecast: string;
+}
+
+export interface DashboardSettings {
+  titlePrefix: string;
+  uidPrefix: string;
+  tags: string[];
+  refresh: string;
+  timezone: string;
+  /** Default time range start, e.g. `now-6h`. */
+  from: string;
+}
+
+export interface ServiceMonitorSettings {
+  /** Labels put on the generated monitors so a Prometheus' selector picks them up. */
+  labels: Record<string, string>;
+  interval: string;
+  /** Labels of the exporter's Service that the exporter ServiceMonitor selects. */
+  exporterServiceSelector: Record<string, string>;
+  exporterPortName: string;
+  /** Port of the Spark driver Service serving the UI and PrometheusServlet. */
+  driverUiPortName: string;
+  /** Container port name of the executor metrics endpoint (e.g. a JMX exporter agent). */
+  executorMetricsPortName: string;
+  executorMetricsPath: string;
+}
+
+export interface BundleConfig {
+  /** PromQL matcher(s) selecting the exporter's own scrape job. */
+  exporterSelector: string;
+  /** Extra matcher(s) for Spark's own metrics (PrometheusServlet); empty means any job. */
+  sparkMetricsSelector: string;
+  /** Labels that differ between HA replicas of the exporter; removed before aggregating. */
+  haLabels: string[];
+  clusterLabel: string;
+  /** When false the cluster variable is hidden and no query filters on it. */
+  showMultiCluster: boolean;
+  namespaceLabel: string;
+  teamLabel: string;
+  runbookBaseUrl: string;
+  thresholds: Thresholds;
+  windows: Windows;
+  /** `for` duration per alert. */
+  for: Record<AlertName, string>;
+  severity: Record<AlertName, Severity>;
+  /** Rule group evaluation interval; empty means Prometheus' global interval. */
+  ruleInterval: string;
+  dashboards: DashboardSettings;
+  monitors: ServiceMonitorSettings;
+  /** Name and namespace of the PrometheusRule object. */
+  prometheusRule: { name: string; namespace: string; labels: Record<string, string> };
+}
+
+export const DEFAULT_CONFIG: BundleConfig = {
+  exporterSelector: 'job="spark-k8s-exporter"',
+  sparkMetricsSelector: '',
+  haLabels: ['instance', 'pod'],
+  clusterLabel: 'cluster',
+  showMultiCluster: false,
+  namespaceLabel: 'namespace',
+  teamLabel: 'team',
+  runbookBaseUrl: 'https://github.com/spark-k8s-exporter/spark-k8s-exporter/blob/main/docs/runbooks/',
+  thresholds: {
+    quotaNearlyFullRatio: 0.85,
+    executorPendingAgeSeconds: 300,
+    executorLifetimeChurnSeconds: 300,
+    churnMinExits: 5,
+    memoryOverheadMinRatio: 0.2,
+    quotaForecastHorizonSeconds: 14400,
+    watchStalledSeconds: 900,
+  },
+  windows: { events: '10m', churn: '15m', forecast: '1h' },
+  for: {
+    SparkExecutorsPendingTooLong: '5m',
+    SparkExecutorOOMKilled: '0m',
+    SparkDriverOOMKilled: '0m',
+    SparkExecutorChurnHigh: '10m',
+    SparkNamespaceQuotaNearlyFull: '15m',
+    SparkNamespaceQuotaExhausted: '5m',
+    SparkNamespaceQuotaExhaustionForecast: '15m',
+    SparkExecutorImagePullBackOff: '5m',
+    SparkExecutorMemoryOverheadLow: '15m',
+    SparkExecutorCreatesRejected: '5m',
+    SparkApplicationFailed: '0m',
+    SparkK8sExporterDown: '5m',
+    SparkK8sExporterWatchStalled: '5m',
+    SparkK8sExporterNotSynced: '10m',
+  },
+  severity: {
+    SparkExecutorsPendingTooLong: 'warning',
+    SparkExecutorOOMKilled: 'warning',
+    SparkDriverOOMKilled: 'critical',
+    SparkExecutorChurnHigh: 'warning',
+    SparkNamespaceQuotaNearlyFull: 'warning',
+    SparkNamespaceQuotaExhausted: 'critical',
+    SparkNamespaceQuotaExhaustionForecast: 'warning',
+    SparkExecutorImagePullBackOff: 'warning',
+    SparkExecutorMemoryOverheadLow: 'info',
+    SparkExecutorCreatesRejected: 'warning',
+    SparkApplicationFailed: 'warning',
+    SparkK8sExporterDown: 'critical',
+    SparkK8sExporterWatchStalled: 'warning',
+    SparkK8sExporterNotSynced: 'warning',
+  },
+  ruleInterval: '',
+  dashboards: {
+    titlePrefix: 'Spark on Kubernetes / ',
+    uidPrefix: 'spark-k8s-',
+    tags: ['spark', 'spark-k8s-exporter', 'kubernetes'],
+    refresh: '30s',
+    timezone: 'utc',
+    from: 'now-3h',
+  },
+  monitors: {
+    labels: { 'app.kubernetes.io/part-of': 'spark-k8s-exporter' },
+    interval: '30s',
+    exporterServiceSelector: { 'app.kubernetes.io/name': 'spark-k8s-exporter' },
+    exporterPortName: 'http',
+    driverUiPortName: 'spark-ui',
+    executorMetricsPortName: 'metrics',
+    executorMetricsPath: '/metrics',
+  },
+  prometheusRule: {
+    name: 'spark-k8s-exporter',
+    namespace: 'monitoring',
+    labels: { 'app.kubernetes.io/part-of': 'spark-k8s-exporter', role: 'alert-rules' },
+  },
+};
+
+const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
+const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Deep-merges a user's partial override (parsed JSON, so `unknown`) onto the defaults. Every key
+ * must exist in the defaults with the same JSON type: a typo would otherwise be silently ignored
+ * and the user would ship the default they meant to change.
+ */
+export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_CONFIG): BundleConfig {
+  const merged = mergeValue(base, override, 'config');
+  const cfg = merged as BundleConfig;
+  validateConfig(cfg);
+  return cfg;
+}
+
+function mergeValue(base: unknown, over: unknown, path: string): unknown {
+  if (over === undefined) return structuredClone(base);
+  if (isRecord(base)) {
+    if (!isRecord(over)) throw new Error(`${path}: expected an object`);
+    const out: Record<string, unknown> = {};
+    for (const key of Object.keys(base)) out[key] = mergeValue(base[key], over[key], `${path}.${key}`);
+    for (const key of Object.keys(over)) {
+      if (!(key in base)) {
+        // Label maps are open-ended; everything else is a fixed shape.
+        if (isOpenMap(path)) {
+          if (typeof over[key] !== 'string') throw new Error(`${path}.${key}: expected a string`);
+          out[key] = over[key];
+        } else {
+          throw new Error(`${path}.${key}: unknown setting`);
+        }
+      }
+    }
+    return out;
+  }
+  if (Array.isArray(base)) {
+    if (!Array.isArray(over) || !over.every((x) => typeof x === 'string')) throw new Error(`${path}: expected a list of strings`);
+    return [...over];
+  }
+  if (typeof base !== typeof over) throw new Error(`${path}: expected a ${typeof base}`);
+  if (typeof over === 'number' && !Number.isFinite(over)) throw new Error(`${path}: expected a finite number`);
+  return over;
+}
+
+function isOpenMap(path: string): boolean {
+  return /\.(labels|exporterServiceSelector)$/.test(path);
+}
+
+export function validateConfig(cfg: BundleConfig): void {
+  for (const name of ALERT_NAMES) {
+    const d = cfg.for[name];
+    if (!DURATION.test(d)) throw new Error(`config.for.${name}: "${d}" is not a Prometheus duration`);
+    if (!SEVERITIES.includes(cfg.severity[name])) throw new Error(`config.severity.${name}: must be critical, warning or info`);
+  }
+  for (const [k, v] of Object.entries(cfg.windows)) {
+    if (!DURATION.test(v)) throw new Error(`config.windows.${k}: "${v}" is not a Prometheus duration`);
+  }
+  if (cfg.ruleInterval !== '' && !DURATION.test(cfg.ruleInterval)) throw new Error('config.ruleInterval: not a duration');
+  const t = cfg.thresholds;
+  if (!(t.quotaNearlyFullRatio > 0 && t.quotaNearlyFullRatio < 1)) throw new Error('config.thresholds.quotaNearlyFullRatio: must be in (0, 1)');
+  for (const [k, v] of Object.entries(t)) {
+    if (!(v >= 0)) throw new Error(`config.thresholds.${k}: must be >= 0`);
+  }
+  if (!/^[a-z0-9-]*$/.test(cfg.dashboards.uidPrefix)) throw new Error('config.dashboards.uidPrefix: lower-case letters, digits and dashes only');
+  if (!/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*")*$/.test(cfg.exporterSelector)) {
+    throw new Error(`config.exporterSelector: "${cfg.exporterSelector}" is not a list of label matchers`);
+  }
+}

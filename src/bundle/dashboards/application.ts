@@ -1,0 +1,160 @@
+/** `Spark on Kubernetes / Application`: one application's executors, in depth. */
+import type { BundleConfig } from '../config.js';
+import { dedup, sel } from '../promql.js';
+import { recordNames } from '../rules.js';
+import { falling, filters, rising, type DashboardSpec } from './spec.js';
+
+export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
+  const R = recordNames(cfg);
+  const f = filters(cfg);
+  const x = cfg.exporterSelector;
+  const t = cfg.thresholds;
+  const d = (e: string) => dedup(cfg.haLabels, e);
+  const rate = (metric: string, matchers: string) => d(`rate(${sel(metric, x, matchers)}[$__rate_interval])`);
+  // Spark's own metrics come from the driver (PrometheusServlet), labelled application_id = our app_id.
+  const spark = (metric: string) => sel(metric, cfg.sparkMetricsSelector, f.join(f.cluster, `${cfg.namespaceLabel}=~"$namespace"`, 'application_id=~"$app_id"'));
+  const quantile = (q: number, metric: string, by: string, matchers: string) =>
+    `histogram_quantile(${q}, sum by (le, ${by}) (${rate(metric, matchers)}))`;
+  return {
+    slug: 'application',
+    title: 'Application',
+    description: 'One Spark application in depth: executors by phase, why they pend, how long they live and start, OOMKills, memory overhead, rejected creates and Spark\'s own executor metrics.',
+    variables: ['datasource', 'cluster', 'namespace', 'team', 'app', 'app_id'],
+    variableSource: 'spark_k8s_pods',
+    rows: [
+      {
+        title: 'Pods',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Pods by role and phase',
+            description: 'Driver and executor pods of the application by pod phase over time.',
+            unit: 'short',
+            thresholds: rising(1000),
+            stack: true,
+            min: 0,
+            queries: [{ expr: `sum by (app_name, role, phase) (${d(sel('spark_k8s_pods', x, f.app))})`, legend: '{{app_name}} {{role}} {{phase}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Pending executors by reason',
+            description: 'Executors waiting to run, by why. unschedulable: no node fits (capacity, quota-sized nodes, affinity); image_pull: registry or image problems.',
+            unit: 'short',
+            thresholds: rising(1),
+            stack: true,
+            min: 0,
+            queries: [{ expr: `sum by (app_name, reason) (${R.pending}{${f.app}})`, legend: '{{app_name}} {{reason}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'heatmap',
+            title: 'Executor lifetime distribution',
+            description: 'How long executors lived before they ended, per histogram bucket. Mass under 5 minutes means churn.',
+            unit: 's',
+            thresholds: falling(t.executorLifetimeChurnSeconds),
+            queries: [
+              {
+                expr: `sum by (le) (${rate('spark_k8s_executor_lifetime_seconds_bucket', f.app)})`,
+                legend: '{{le}}',
+                format: 'heatmap',
+              },
+            ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor startup latency',
+            description: 'Pod creation to Spark container running, p50 and p90, for the namespace and team (the histogram has no application label). Minutes mean cold nodes or image pulls.',
+            unit: 's',
+            thresholds: rising(30, 120),
+            min: 0,
+            queries: [
+              { expr: quantile(0.5, 'spark_k8s_pod_startup_seconds_bucket', 'role', f.join(f.nsTeam, 'role="executor"')), legend: 'p50' },
+              { expr: quantile(0.9, 'spark_k8s_pod_startup_seconds_bucket', 'role', f.join(f.nsTeam, 'role="executor"')), legend: 'p90' },
+            ],
+            width: 12,
+            height: 8,
+          },
+        ],
+      },
+      {
+        title: 'Memory and quota',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'OOMKills',
+            description: `Containers of the application killed by the OOM killer in the last ${cfg.windows.events}, by role and container.`,
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [{ expr: `sum by (app_name, role, container) (${R.oomKills}{${f.app}})`, legend: '{{app_name}} {{role}} {{container}}' }],
+            width: 8,
+            height: 8,
+          },
+          {
+            kind: 'stat',
+            title: 'Executor memory overhead ratio',
+            description: `(executor memory request − heap) / heap. Red under ${t.memoryOverheadMinRatio * 100}%: Python UDFs, Arrow and large broadcasts need 20–30% (spark.executor.memoryOverhead).`,
+            unit: 'percentunit',
+            thresholds: falling(t.memoryOverheadMinRatio),
+            min: 0,
+            queries: [{ expr: d(sel('spark_k8s_executor_memory_overhead_ratio', x, f.app)), legend: '{{app_name}}' }],
+            width: 8,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Skipped executor ids and quota headroom',
+            description: `Executor creates the API server rejected in the last ${cfg.windows.events} (ids never seen as pods, usually quota), and how many more executors the namespace quotas admit.`,
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [
+              { expr: `sum by (app_name) (${R.skipped}{${f.app}})`, legend: '{{app_name}} rejected' },
+              { expr: d(sel('spark_k8s_quota_headroom_executors', x, f.app)), legend: '{{app_name}} headroom' },
+            ],
+            width: 8,
+            height: 8,
+          },
+        ],
+      },
+      {
+        title: 'Spark executor metrics (PrometheusServlet, when scraped)',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Executor task time and GC time',
+            description: 'Seconds of task run time and JVM GC time per second, per executor, from Spark\'s /metrics/executors/prometheus on the driver. Empty unless the driver UI is scraped.',
+            unit: 's',
+            thresholds: rising(1000),
+            min: 0,
+            queries: [
+              { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalDuration_seconds_total')}[$__rate_interval]))`, legend: 'task {{executor_id}}' },
+              { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalGCTime_seconds_total')}[$__rate_interval]))`, legend: 'gc {{executor_id}}' },
+            ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor shuffle write and read',
+            description: 'Shuffle bytes written and read per second, per executor, from Spark\'s executor metrics.',
+            unit: 'Bps',
+            thresholds: rising(1e12),
+            min: 0,
+            queries: [
+              { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalShuffleWrite_bytes_total')}[$__rate_interval]))`, legend: 'write {{executor_id}}' },
+              { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalShuffleRead_bytes_total')}[$__rate_interval]))`, legend: 'read {{executor_id}}' },
+            ],
+            width: 12,
+            height: 8,
+          },
+        ],
+      },
+    ],
+  };
+}

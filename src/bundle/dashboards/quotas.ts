@@ -1,0 +1,109 @@
+/** `Spark on Kubernetes / Quotas`: namespace ResourceQuotas, how full, and when they run out. */
+import type { BundleConfig } from '../config.js';
+import { dedup, sel } from '../promql.js';
+import { recordNames } from '../rules.js';
+import { filters, rising, type DashboardSpec, type PanelSpec } from './spec.js';
+
+export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
+  const R = recordNames(cfg);
+  const f = filters(cfg);
+  const t = cfg.thresholds;
+  const ns = cfg.namespaceLabel;
+  // Both key styles exist (`cpu` and `requests.cpu`); show them side by side, keyed verbatim.
+  const usedVsHard = (title: string, resources: string, unit: string, what: string): PanelSpec => {
+    const m = f.join(f.nsTeam, `resource=~"${resources}"`);
+    return {
+      kind: 'timeseries',
+      title,
+      description: `ResourceQuota used and hard limit for ${what} per namespace, quota and resource key (${resources.split('|').join(', ')}).`,
+      unit,
+      thresholds: rising(Number.MAX_SAFE_INTEGER),
+      min: 0,
+      queries: [
+        { expr: `${R.quotaUsed}{${m}}`, legend: '{{' + ns + '}} {{quota}} {{resource}} used' },
+        { expr: `${R.quotaHard}{${m}}`, legend: '{{' + ns + '}} {{quota}} {{resource}} hard' },
+      ],
+      width: 8,
+      height: 8,
+    };
+  };
+  return {
+    slug: 'quotas',
+    title: 'Quotas',
+    description: 'Namespace ResourceQuotas that Spark applications run under: used vs hard, saturation, and time to exhaustion at the current rate.',
+    variables: ['datasource', 'cluster', 'namespace', 'team'],
+    variableSource: 'spark_k8s_quota_hard',
+    rows: [
+      {
+        title: 'Used vs hard',
+        panels: [
+          usedVsHard('CPU used vs hard', 'cpu|requests.cpu|limits.cpu', 'short', 'CPU (cores)'),
+          usedVsHard('Memory used vs hard', 'memory|requests.memory|limits.memory', 'bytes', 'memory'),
+          usedVsHard('Pods used vs hard', 'pods|count/pods', 'short', 'pod count'),
+        ],
+      },
+      {
+        title: 'Saturation and forecast',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Quota saturation',
+            description: `used / hard per namespace and resource (hard > 0 only). Orange from ${t.quotaNearlyFullRatio * 100}%, red at 100%: new pods are rejected.`,
+            unit: 'percentunit',
+            thresholds: rising(t.quotaNearlyFullRatio, 1),
+            min: 0,
+            max: 1,
+            queries: [{ expr: `${R.quotaSaturation}{${f.nsTeam}}`, legend: '{{' + ns + '}} {{quota}} {{resource}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'table',
+            title: 'Time to exhaustion at the current rate',
+            description: `(hard − used) / per-second growth of used over the last ${cfg.windows.forecast} (deriv), for quotas whose usage is growing. Red under the forecast horizon (${t.quotaForecastHorizonSeconds / 3600}h).`,
+            unit: 's',
+            thresholds: [
+              { value: null, color: 'red' },
+              { value: t.quotaForecastHorizonSeconds, color: 'orange' },
+              { value: t.quotaForecastHorizonSeconds * 6, color: 'green' },
+            ],
+            queries: [
+              {
+                expr: `(${R.quotaHard}{${f.nsTeam}} - ${R.quotaUsed}{${f.nsTeam}})\n/\n(deriv(${R.quotaUsed}{${f.nsTeam}}[${cfg.windows.forecast}]) > 0)`,
+                instant: true,
+                format: 'table',
+              },
+            ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'stat',
+            title: 'Quotas nearly full',
+            description: `Quota resources at or above ${t.quotaNearlyFullRatio * 100}% saturation now.`,
+            unit: 'short',
+            thresholds: rising(1, 5),
+            queries: [{ expr: `count(${R.quotaSaturation}{${f.nsTeam}} >= ${t.quotaNearlyFullRatio}) or vector(0)` }],
+            width: 8,
+            height: 6,
+          },
+          {
+            kind: 'bargauge',
+            title: 'Executor headroom by application',
+            description: 'How many more executors of each running application the namespace quotas admit (tightest resource). 0 means the next executor is rejected.',
+            unit: 'short',
+            thresholds: [
+              { value: null, color: 'red' },
+              { value: 1, color: 'orange' },
+              { value: 5, color: 'green' },
+            ],
+            min: 0,
+            queries: [{ expr: `topk(20, ${dedup(cfg.haLabels, sel('spark_k8s_quota_headroom_executors', cfg.exporterSelector, f.nsTeam))})`, legend: '{{' + ns + '}}/{{app_name}}', instant: true }],
+            width: 16,
+            height: 6,
+          },
+        ],
+      },
+    ],
+  };
+}
