@@ -1,0 +1,70 @@
+/** Ground truth: what the simulation actually did, for tests to compare the exporter against. */
+import type { ExitReason } from './cluster.js';
+
+export interface AppTruth {
+  namespace: string;
+  appId: string;
+  appName: string;
+  team: string | undefined;
+  executorStarts: number;
+  exits: Record<ExitReason, number>;
+  oomKills: { driver: number; executor: number };
+  skippedIds: number[];
+  /** Simulated seconds each ended executor lived (creation to end). */
+  lifetimesSeconds: number[];
+}
+
+export interface TruthTotals {
+  executorStarts: number;
+  exits: Record<ExitReason, number>;
+  oomKills: { driver: number; executor: number };
+  skippedIds: number;
+  quotaRejections: number;
+  preemptedNodes: number;
+}
+
+const zeroExits = (): Record<ExitReason, number> => ({ completed: 0, oom_killed: 0, error: 0, evicted: 0, preempted: 0, deleted: 0 });
+
+export class Truth {
+  readonly apps = new Map<string, AppTruth>();
+  preemptedNodes = 0;
+  quotaRejections = 0;
+
+  app(namespace: string, appId: string, appName: string, team: string | undefined): AppTruth {
+    const key = `${namespace}/${appId}`;
+    let a = this.apps.get(key);
+    if (!a) {
+      a = { namespace, appId, appName, team, executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: [], lifetimesSeconds: [] };
+      this.apps.set(key, a);
+    }
+    return a;
+  }
+
+  get(key: string): AppTruth | undefined {
+    return this.apps.get(key);
+  }
+
+  totals(): TruthTotals {
+    const t: TruthTotals = { executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: 0, quotaRejections: this.quotaRejections, preemptedNodes: this.preemptedNodes };
+    for (const a of this.apps.values()) {
+      t.executorStarts += a.executorStarts;
+      for (const k of Object.keys(a.exits) as ExitReason[]) t.exits[k] += a.exits[k];
+      t.oomKills.driver += a.oomKills.driver;
+      t.oomKills.executor += a.oomKills.executor;
+      t.skippedIds += a.skippedIds.length;
+    }
+    return t;
+  }
+
+  /** All executor lifetimes, for churn checks. */
+  lifetimes(): number[] {
+    return [...this.apps.values()].flatMap((a) => a.lifetimesSeconds);
+  }
+}
+
+export function median(xs: readonly number[]): number {
+  if (xs.length === 0) return NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] ?? NaN) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+}
