@@ -412,7 +412,7 @@ export class Model {
     const s = this.names.get(`${app.namespace}\u0000${app.appName}`);
     if (s) {
       s.liveApps = Math.max(0, s.liveApps - 1);
-      if (s.liveApps === 0) s.idleSinceMs = nowMs;
+      if (s.liveApps === 0) s.idleSinceMs = app.emptySinceMs ?? nowMs;
     }
   }
 

@@ -12,18 +12,8 @@ const BINARY: Record<string, number> = {
   Pi: 2 ** 50,
   Ei: 2 ** 60,
 };
-const DECIMAL: Record<string, number> = {
-  n: 1e-9,
-  u: 1e-6,
-  m: 1e-3,
-  '': 1,
-  k: 1e3,
-  M: 1e6,
-  G: 1e9,
-  T: 1e12,
-  P: 1e15,
-  E: 1e18,
-};
+/** Decimal suffixes as powers of ten; negative ones divide, so `500m` is exactly 0.5. */
+const DECIMAL: Record<string, number> = { n: -9, u: -6, m: -3, '': 0, k: 3, M: 6, G: 9, T: 12, P: 15, E: 18 };
 
 // <sign><digits>[.<digits>]<suffix>, where suffix is binary, decimal SI or a decimal exponent.
 const QUANTITY = /^([+-]?)(\d+(?:\.\d*)?|\.\d+)(Ki|Mi|Gi|Ti|Pi|Ei|[eE][+-]?\d+|[numkMGTPE]?)$/;
@@ -36,12 +26,15 @@ export function parseQuantity(text: unknown): number | undefined {
   if (!m) return undefined;
   const [, sign, digits, suffix = ''] = m;
   const base = Number(digits);
-  let factor: number | undefined;
-  if (suffix in BINARY) factor = BINARY[suffix];
-  else if (suffix in DECIMAL) factor = DECIMAL[suffix];
-  else if (suffix[0] === 'e' || suffix[0] === 'E') factor = 10 ** Number(suffix.slice(1));
-  if (factor === undefined) return undefined;
-  const value = base * factor * (sign === '-' ? -1 : 1);
+  let value: number;
+  const binary = BINARY[suffix];
+  if (binary !== undefined) value = base * binary;
+  else {
+    const exp = suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1));
+    if (exp === undefined || !Number.isInteger(exp)) return undefined;
+    value = exp < 0 ? base / 10 ** -exp : base * 10 ** exp;
+  }
+  if (sign === '-') value = -value;
   return Number.isFinite(value) ? value : undefined;
 }
 

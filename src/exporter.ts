@@ -1,0 +1,120 @@
+/**
+ * The exporter assembled: sources (watch streams) → model → renderer → HTTP. Everything a test or
+ * the demo needs to run one in-process, and what `serve` runs.
+ */
+import { readFileSync } from 'node:fs';
+import type { Logger } from 'pino';
+import { Model } from './domain/model.js';
+import { namespaceOwner } from './domain/shard.js';
+import { MetricsRenderer } from './metrics/render.js';
+import { SelfStats } from './metrics/self-stats.js';
+import { listen, type RunningHttp } from './server/http.js';
+import { KubeHttp, loadKubeConfig } from './source/kube-http.js';
+import { DEFAULT_LIST_WATCH } from './source/list-watch.js';
+import { Sources } from './source/sources.js';
+import { VERSION } from './version.js';
+
+export interface ExporterConfig {
+  readonly kubeconfig?: string | undefined;
+  readonly context?: string | undefined;
+  readonly host: string;
+  readonly port: number;
+  readonly namespaces: readonly string[];
+  readonly teamLabel: string;
+  readonly churnWindowMs: number;
+  readonly retentionMs: number;
+  readonly watchIdleTimeoutMs: number;
+  readonly auditIntervalMs: number;
+  readonly pageSize: number;
+  readonly shard: number;
+  readonly totalShards: number;
+  readonly labelValueMaxLength: number;
+  readonly tlsCertFile?: string | undefined;
+  readonly tlsKeyFile?: string | undefined;
+  readonly authTokenFile?: string | undefined;
+  readonly processMetrics: boolean;
+  /** Server-side watch timeout; shorter in tests to exercise reconnects. */
+  readonly watchTimeoutSeconds?: number;
+  readonly tickMs?: number;
+}
+
+export const DEFAULT_CONFIG: ExporterConfig = {
+  host: '0.0.0.0',
+  port: 8080,
+  namespaces: [],
+  teamLabel: 'team',
+  churnWindowMs: 5 * 60_000,
+  retentionMs: 10 * 60_000,
+  watchIdleTimeoutMs: 5 * 60_000,
+  auditIntervalMs: 10 * 60_000,
+  pageSize: 500,
+  shard: 0,
+  totalShards: 1,
+  labelValueMaxLength: 128,
+  processMetrics: true,
+};
+
+export interface RunningExporter {
+  readonly url: string;
+  readonly model: Model;
+  readonly self: SelfStats;
+  readonly sources: Sources;
+  readonly renderer: MetricsRenderer;
+  readonly http: RunningHttp;
+  stop(): Promise<void>;
+}
+
+export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<RunningExporter> {
+  const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, context: cfg.context });
+  const kube = new KubeHttp(kc);
+  const now = (): number => Date.now();
+  const model = new Model({
+    retentionMs: cfg.retentionMs,
+    churnWindowMs: cfg.churnWindowMs,
+    gapGraceMs: 30_000,
+    ownsNamespace: namespaceOwner(cfg.shard, cfg.totalShards),
+  });
+  const self = new SelfStats(VERSION, cfg.shard, cfg.totalShards);
+  const renderer = new MetricsRenderer(model, self, {
+    maxLabelLength: cfg.labelValueMaxLength,
+    churnWindowMs: cfg.churnWindowMs,
+    now,
+    processMetrics: cfg.processMetrics,
+  });
+  const authToken = cfg.authTokenFile ? readFileSync(cfg.authTokenFile, 'utf8').trim() : undefined;
+  const http = await listen(
+    { host: cfg.host, port: cfg.port, tlsCertFile: cfg.tlsCertFile, tlsKeyFile: cfg.tlsKeyFile, authToken },
+    { renderer, ready: () => self.ready(), log },
+  );
+  const sources = new Sources(kube, model, self, log, {
+    namespaces: cfg.namespaces,
+    teamLabel: cfg.teamLabel,
+    now,
+    listWatch: {
+      ...DEFAULT_LIST_WATCH,
+      pageSize: cfg.pageSize,
+      idleTimeoutMs: cfg.watchIdleTimeoutMs,
+      watchTimeoutSeconds: cfg.watchTimeoutSeconds ?? DEFAULT_LIST_WATCH.watchTimeoutSeconds,
+    },
+  });
+  sources.start();
+  const tick = setInterval(() => model.tick(now()), cfg.tickMs ?? 2000);
+  const audit = cfg.auditIntervalMs > 0 ? setInterval(() => sources.audit(), cfg.auditIntervalMs) : undefined;
+  tick.unref();
+  audit?.unref();
+  log.info({ url: http.url, server: kube.server.origin, namespaces: cfg.namespaces.length ? cfg.namespaces : 'all', shard: cfg.shard, totalShards: cfg.totalShards }, 'spark-k8s-exporter serving');
+  return {
+    url: http.url,
+    model,
+    self,
+    sources,
+    renderer,
+    http,
+    async stop() {
+      clearInterval(tick);
+      if (audit) clearInterval(audit);
+      await sources.stop();
+      await http.close();
+    },
+  };
+}

@@ -1,0 +1,97 @@
+/** The HTTP face: /metrics (text or OpenMetrics, optionally behind a bearer token), /healthz, /readyz. */
+import express, { type Request, type Response } from 'express';
+import { timingSafeEqual } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import http from 'node:http';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { CONTENT_TYPES, negotiate } from '../metrics/exposition.js';
+import type { MetricsRenderer } from '../metrics/render.js';
+
+export interface HttpOptions {
+  readonly host: string;
+  readonly port: number;
+  readonly tlsCertFile?: string | undefined;
+  readonly tlsKeyFile?: string | undefined;
+  readonly authToken?: string | undefined;
+}
+
+export interface HttpDeps {
+  readonly renderer: MetricsRenderer;
+  readonly ready: () => boolean;
+  readonly log: Logger;
+}
+
+export function buildApp(deps: HttpDeps, authToken: string | undefined): express.Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.get('/healthz', (_req, res) => {
+    res.type('text/plain').send('ok\n');
+  });
+  app.get('/readyz', (_req, res) => {
+    const ok = deps.ready();
+    res.status(ok ? 200 : 503).type('text/plain').send(ok ? 'ready\n' : 'waiting for the initial lists to sync\n');
+  });
+  app.get('/metrics', async (req: Request, res: Response) => {
+    if (authToken !== undefined && !bearerMatches(req.headers.authorization, authToken)) {
+      res.status(401).set('WWW-Authenticate', 'Bearer').type('text/plain').send('unauthorized\n');
+      return;
+    }
+    const format = negotiate(req.headers.accept);
+    try {
+      const body = await deps.renderer.render(format);
+      res.status(200).set('Content-Type', CONTENT_TYPES[format]).send(body);
+    } catch (e) {
+      deps.log.error({ err: (e as Error).stack }, 'rendering /metrics failed');
+      res.status(500).type('text/plain').send('render failed\n');
+    }
+  });
+  app.get('/', (_req, res) => {
+    res.type('text/html').send('<html><body><h1>spark-k8s-exporter</h1><a href="/metrics">metrics</a> · <a href="/readyz">readyz</a></body></html>\n');
+  });
+  return app;
+}
+
+function bearerMatches(header: string | undefined, token: string): boolean {
+  if (!header?.startsWith('Bearer ')) return false;
+  const given = Buffer.from(header.slice(7));
+  const want = Buffer.from(token);
+  return given.length === want.length && timingSafeEqual(given, want);
+}
+
+export interface RunningHttp {
+  readonly server: http.Server;
+  readonly url: string;
+  close(): Promise<void>;
+}
+
+export async function listen(opts: HttpOptions, deps: HttpDeps): Promise<RunningHttp> {
+  const app = buildApp(deps, opts.authToken);
+  const tls = opts.tlsCertFile && opts.tlsKeyFile;
+  const server = tls
+    ? https.createServer({ cert: readFileSync(opts.tlsCertFile ?? ''), key: readFileSync(opts.tlsKeyFile ?? '') }, app)
+    : http.createServer(app);
+  // A slow or stuck scraper must not hold a socket forever.
+  server.requestTimeout = 60_000;
+  server.headersTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, opts.host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === 'IPv6' ? `[${addr.address}]` : addr.address;
+  return {
+    server,
+    url: `${tls ? 'https' : 'http'}://${host}:${addr.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        // In-flight scrapes finish; idle keep-alive sockets are closed so shutdown does not hang.
+        server.close(() => resolve());
+        server.closeIdleConnections();
+      }),
+  };
+}
