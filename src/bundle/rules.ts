@@ -197,7 +197,7 @@ export function buildRules(cfg: BundleConfig): RuleSet {
       'SparkK8sExporterDown',
       `${up} == 0\nor\nabsent(${up})`,
       'The Spark Kubernetes exporter is down.',
-      'Prometheus cannot scrape the exporter {{ $labels.instance }} (job {{ $labels.job }}): Spark executor, OOMKill and quota alerts are blind.',
+      'Prometheus cannot scrape the exporter{{ with $labels.instance }} {{ . }}{{ end }} (job {{ $labels.job }}): Spark executor, OOMKill and quota alerts are blind.',
     ),
     alert(
       'SparkK8sExporterWatchStalled',
