@@ -186,3 +186,15 @@ export async function chartWithFiles(filesDir: string): Promise<{ dir: string; c
   await cp(filesDir, path.join(dir, 'files'), { recursive: true });
   return { dir, cleanup: () => rm(root, { recursive: true, force: true }) };
 }
+
+/** NOTES.txt as `helm install --dry-run=client` prints it (no cluster is contacted). */
+export async function renderNotes(opts: RenderOptions = {}): Promise<string> {
+  const args = ['install', RELEASE, opts.chartDir ?? CHART_DIR, '--dry-run=client', '--namespace', opts.namespace ?? NAMESPACE];
+  for (const file of opts.valuesFiles ?? []) args.push('--values', file);
+  for (const [key, value] of Object.entries(opts.setJson ?? {})) args.push('--set-json', `${key}=${JSON.stringify(value)}`);
+  const result = await runHelm(args);
+  if (result.code !== 0) throw new Error(`helm install --dry-run=client failed (${result.code}):\n${result.stderr}`);
+  const notes = result.stdout.split('\nNOTES:\n')[1];
+  if (notes === undefined) throw new Error(`no NOTES in:\n${result.stdout.slice(0, 500)}`);
+  return notes;
+}
