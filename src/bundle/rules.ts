@@ -75,14 +75,16 @@ export function buildRules(cfg: BundleConfig): RuleSet {
     return d(`(increase(${s}[${w.events}]) > 0) or (${s} unless ${s} offset ${w.events})`);
   };
 
-  const recording: RecordingRule[] = [
+  // Each group lists its recording rules before the alerts reading them: rules within a group run
+  // in order at the same timestamp, whereas an alert in another group would see the recorded value
+  // of the previous evaluation (and promtool orders groups randomly, making tests flaky).
+  const executorRecords: RecordingRule[] = [
     { record: R.pending, expr: d(sel('spark_k8s_executors_pending', x)) },
     { record: R.pendingByNamespace, expr: `sum by (${by(ns, 'reason')}) (${R.pending})` },
     // Exit series exist at 0 from the app's first sighting, so plain increase() sees the first exit.
     { record: R.exits, expr: d(`increase(${sel('spark_k8s_executor_exits_total', x)}[${w.events}])`) },
     { record: R.oomKills, expr: recentEvents('spark_k8s_container_oom_kills_total') },
     { record: R.skipped, expr: recentEvents('spark_k8s_executor_ids_skipped_total') },
-    { record: R.appFailures, expr: recentEvents('spark_k8s_application_failures_total') },
     {
       record: R.lifetimeMean,
       expr:
@@ -90,11 +92,14 @@ export function buildRules(cfg: BundleConfig): RuleSet {
         `${d(`rate(${sel('spark_k8s_executor_lifetime_seconds_count', x)}[${w.churn}])`)}`,
     },
     { record: R.lifetimeExits, expr: d(`increase(${sel('spark_k8s_executor_lifetime_seconds_count', x)}[${w.churn}])`) },
+  ];
+  const quotaRecords: RecordingRule[] = [
     { record: R.quotaUsed, expr: d(sel('spark_k8s_quota_used', x)) },
     { record: R.quotaHard, expr: d(sel('spark_k8s_quota_hard', x)) },
     // hard > 0: a zero hard limit (a resource forbidden outright) would otherwise divide to +Inf.
     { record: R.quotaSaturation, expr: `${R.quotaUsed}\n/\n(${R.quotaHard} > 0)` },
   ];
+  const applicationRecords: RecordingRule[] = [{ record: R.appFailures, expr: recentEvents('spark_k8s_application_failures_total') }];
 
   const thresholds: ThresholdMap = {};
   /** The comparison with a tunable literal, recorded so the chart can substitute it. */
@@ -215,10 +220,9 @@ export function buildRules(cfg: BundleConfig): RuleSet {
 
   const interval = cfg.ruleInterval === '' ? {} : { interval: cfg.ruleInterval };
   const groups: RuleGroup[] = [
-    { name: 'spark-k8s-exporter.rules', ...interval, rules: recording },
-    { name: 'spark-k8s-exporter.executors', ...interval, rules: executorAlerts },
-    { name: 'spark-k8s-exporter.quotas', ...interval, rules: quotaAlerts },
-    { name: 'spark-k8s-exporter.applications', ...interval, rules: applicationAlerts },
+    { name: 'spark-k8s-exporter.executors', ...interval, rules: [...executorRecords, ...executorAlerts] },
+    { name: 'spark-k8s-exporter.quotas', ...interval, rules: [...quotaRecords, ...quotaAlerts] },
+    { name: 'spark-k8s-exporter.applications', ...interval, rules: [...applicationRecords, ...applicationAlerts] },
     { name: 'spark-k8s-exporter.exporter', ...interval, rules: exporterAlerts },
   ];
   return { groups, thresholds: sortKeys(thresholds) };
