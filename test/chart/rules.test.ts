@@ -6,10 +6,12 @@
  * tuned output on the real generated files.
  */
 import assert from 'node:assert/strict';
-import { readFile, writeFile } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { parse } from 'yaml';
+import { parse, stringify } from 'yaml';
 import {
   CHART_DIR,
   FIXTURES_DIR,
@@ -128,9 +130,43 @@ describe('PrometheusRule from the generated rules file', () => {
         ...Object.fromEntries(Object.entries(values).map(([k, v]) => [`prometheusRule.thresholds.${k}`, String(v)])),
       },
     });
-    assert.deepEqual(renderedGroups(objects), expectTuned(await readGroups(rulesFile), thresholds, values));
+    const rendered = renderedGroups(objects);
+    assert.deepEqual(rendered, expectTuned(await readGroups(rulesFile), thresholds, values));
+    await promtoolCheckRules(rendered);
+  });
+
+  test('the values in ci/02-monitoring-values.yaml give valid rules', async () => {
+    const objects = await render({ valuesFiles: [path.join(CHART_DIR, 'ci', '02-monitoring-values.yaml')] });
+    const groups = renderedGroups(objects);
+    assert.ok(!allRules(groups).some((r) => r['alert'] === 'SparkExecutorMemoryOverheadLow'), 'disabled');
+    const nearlyFull = alertRule(groups, 'SparkNamespaceQuotaNearlyFull');
+    assert.equal(nearlyFull['for'], '30m');
+    assert.equal(at(nearlyFull, 'labels', 'severity'), 'info');
+    assert.equal(at(nearlyFull, 'labels', 'routing'), 'spark-platform');
+    assert.match(str(nearlyFull['expr'], 'expr'), />= 0\.75\b/);
+    assert.match(str(alertRule(groups, 'SparkExecutorsPendingTooLong')['expr'], 'expr'), />= 600\b/);
+    await promtoolCheckRules(groups);
   });
 });
+
+/** The real promtool (on PATH) accepts the groups: tuned PromQL still parses. */
+async function promtoolCheckRules(groups: readonly Obj[]): Promise<void> {
+  const dir = await mkdtemp(path.join(tmpdir(), 'spark-k8s-exporter-rules-'));
+  try {
+    const file = path.join(dir, 'rules.yaml');
+    await writeFile(file, stringify({ groups }));
+    const { code, output } = await new Promise<{ code: number; output: string }>((resolve, reject) => {
+      execFile('promtool', ['check', 'rules', file], { timeout: 60_000, killSignal: 'SIGKILL' }, (error, stdout, stderr) => {
+        if (error && typeof error.code !== 'number') reject(new Error(`promtool did not run: ${error.message}`));
+        else resolve({ code: error ? Number(error.code) : 0, output: stdout + stderr });
+      });
+    });
+    assert.equal(code, 0, output);
+    assert.match(output, /SUCCESS/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
 
 describe('PrometheusRule tuning on a fixture', () => {
   let chart: { dir: string; cleanup: () => Promise<void> };
