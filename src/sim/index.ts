@@ -1,0 +1,170 @@
+/**
+ * Public entry point of the cluster simulator: `startSimulator` builds a scenario, serves it over
+ * HTTP(S) like a Kubernetes API server and advances simulated time from a real-time timer.
+ */
+import { writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { World, STEP_MS } from './world.js';
+import { ApiServer } from './server.js';
+import { isScenario, SCENARIOS } from './scenarios.js';
+import { makeSelfSignedCert } from './tls.js';
+import { kubeconfigYaml } from './kubeconfig.js';
+import { buildExecutorPod } from './objects.js';
+import type { Truth } from './truth.js';
+import type { KObject, Pod } from './types.js';
+
+export { Truth, median } from './truth.js';
+export type { AppTruth, TruthTotals } from './truth.js';
+export { World } from './world.js';
+export { SCENARIOS } from './scenarios.js';
+export type { Pod, KObject } from './types.js';
+export { buildExecutorPod };
+
+export interface SimulatorOptions {
+  scenario: string;
+  port?: number;
+  host?: string;
+  tls?: boolean;
+  speed?: number;
+  seed?: number;
+  kubeconfigOut?: string;
+  sparkApplicationCrd?: boolean;
+  scale?: { pods: number; apps: number };
+  /** Real seconds between watch BOOKMARK events (default 10). */
+  bookmarkIntervalSeconds?: number;
+  /** Simulated start time (ms since epoch); default: now. */
+  startTime?: number;
+}
+
+export interface FaultSwitches {
+  dropWatches(): void;
+  compact(): void;
+  failNext(n: number, code: 500 | 429): void;
+  stallWatches(on: boolean): void;
+  down(ms: number): Promise<void>;
+  /** Requests served by kind: list, watch, get, create, delete, patch, discovery, `list pods`, … */
+  counts(): Record<string, number>;
+  openWatches(): number;
+}
+
+export interface SimCluster {
+  world: World;
+  createPod(pod: Pod): Pod;
+  deletePod(namespace: string, name: string, graceSeconds?: number): Pod;
+  list(resource: string, namespace?: string): KObject[];
+  get(resource: string, namespace: string | undefined, name: string): KObject | undefined;
+  /** Advances simulated time synchronously (the real-time timer keeps running too). */
+  advance(simMs: number): void;
+}
+
+export interface RunningSimulator {
+  url: string;
+  kubeconfigPath: string | undefined;
+  token: string | undefined;
+  clock: { now(): number };
+  truth: Truth;
+  faults: FaultSwitches;
+  cluster: SimCluster;
+  driveEvents(opts: { perSecond: number; seconds: number }): Promise<{ sent: number; lastResourceVersion: string }>;
+  resourceVersion(): string;
+  pause(): void;
+  resume(): void;
+  close(): Promise<void>;
+}
+
+const TICK_MS = 20;
+/** Most steps one timer tick may run, so a high speed never starves the server. */
+const MAX_STEPS_PER_TICK = 200;
+
+export async function startSimulator(opts: SimulatorOptions): Promise<RunningSimulator> {
+  if (!isScenario(opts.scenario)) throw new Error(`unknown scenario "${opts.scenario}"; expected one of ${SCENARIOS.join(', ')}`);
+  const speed = opts.speed ?? 1;
+  if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`speed must be a positive number, got ${String(opts.speed)}`);
+  const host = opts.host ?? '127.0.0.1';
+  const world = new World({ scenario: opts.scenario, seed: opts.seed ?? 1, startMs: opts.startTime ?? Date.now(), scale: opts.scale });
+  const tlsMaterial = opts.tls ? makeSelfSignedCert(host) : undefined;
+  const token = opts.tls ? randomBytes(24).toString('hex') : undefined;
+  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, crd: opts.sparkApplicationCrd ?? true, bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
+  await server.listen();
+  const url = server.url();
+  if (opts.kubeconfigOut) writeFileSync(opts.kubeconfigOut, kubeconfigYaml({ server: url, caPem: tlsMaterial?.cert, token }), { mode: 0o600 });
+
+  // Simulated time follows real time × speed; the workload catches up in whole steps.
+  const realStart = Date.now();
+  const simStart = world.now();
+  let simOffset = 0; // extra simulated time from manual advance()
+  const timer = setInterval(() => {
+    const target = simStart + (Date.now() - realStart) * speed + simOffset;
+    let steps = 0;
+    while (world.now() + STEP_MS <= target && steps < MAX_STEPS_PER_TICK) {
+      world.stepOnce();
+      steps++;
+    }
+  }, TICK_MS);
+  timer.unref();
+
+  let scaleDriving: Promise<unknown> = Promise.resolve();
+  const driveEvents = (d: { perSecond: number; seconds: number }): Promise<{ sent: number; lastResourceVersion: string }> => {
+    const scale = world.scale;
+    if (!scale) return Promise.reject(new Error('driveEvents needs the scale scenario'));
+    const run = async (): Promise<{ sent: number; lastResourceVersion: string }> => {
+      const started = Date.now();
+      const total = Math.round(d.perSecond * d.seconds);
+      let sent = 0;
+      while (sent < total) {
+        const due = Math.min(total, Math.floor(((Date.now() - started) / 1000) * d.perSecond));
+        while (sent < due) {
+          const n = scale.churnOnce();
+          if (n === 0) break;
+          sent += n;
+        }
+        world.cluster.flushQuotas();
+        if (sent < total) await new Promise((r) => setTimeout(r, 10));
+      }
+      return { sent, lastResourceVersion: String(world.cluster.store.currentRv()) };
+    };
+    const p = scaleDriving.then(run);
+    scaleDriving = p.catch(() => undefined);
+    return p;
+  };
+
+  return {
+    url,
+    kubeconfigPath: opts.kubeconfigOut,
+    token,
+    clock: { now: () => world.now() },
+    truth: world.truth,
+    faults: {
+      dropWatches: () => server.dropWatches(),
+      compact: () => world.cluster.store.compact(),
+      failNext: (n, code) => server.failNext(n, code),
+      stallWatches: (on) => server.stallWatches(on),
+      down: (ms) => server.down(ms),
+      counts: () => ({ ...server.counts }),
+      openWatches: () => server.openWatches(),
+    },
+    cluster: {
+      world,
+      createPod: (pod) => world.cluster.createPod(pod),
+      deletePod: (ns, name, grace) => world.cluster.deletePod(ns, name, grace),
+      list: (resource, ns) => [...world.cluster.store.list(resource, ns)],
+      get: (resource, ns, name) => world.cluster.store.get(resource, ns, name),
+      advance: (ms) => {
+        simOffset += ms;
+        world.advance(ms);
+      },
+    },
+    driveEvents,
+    resourceVersion: () => String(world.cluster.store.currentRv()),
+    pause: () => {
+      world.paused = true;
+    },
+    resume: () => {
+      world.paused = false;
+    },
+    close: async () => {
+      clearInterval(timer);
+      await server.close();
+    },
+  };
+}
