@@ -50,6 +50,8 @@ export interface AppShared {
   args: string[];
 }
 
+const STATUS_USER = { linux: { uid: 185, gid: 185, supplementalGroups: [185] } };
+
 const DEFAULT_TOLERATIONS: Toleration[] = [
   { key: 'node.kubernetes.io/not-ready', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
   { key: 'node.kubernetes.io/unreachable', operator: 'Exists', effect: 'NoExecute', tolerationSeconds: 300 },
@@ -131,6 +133,9 @@ export function appShared(app: AppIdentity, createdMs: number, prng: Prng): AppS
       { name: 'SPARK_RESOURCE_PROFILE_ID', value: '0' },
       { name: 'SPARK_JAVA_OPT_0', value: '-Dspark.driver.port=7078' },
       { name: 'SPARK_JAVA_OPT_1', value: '-Dspark.driver.blockManager.port=7079' },
+      { name: 'SPARK_JAVA_OPT_2', value: '-Djava.net.preferIPv6Addresses=false' },
+      { name: 'SPARK_JAVA_OPT_3', value: '-XX:+IgnoreUnrecognizedVMOptions' },
+      { name: 'SPARK_JAVA_OPT_4', value: '--add-opens=java.base/java.lang=ALL-UNNAMED' },
       { name: 'SPARK_LOCAL_DIRS', value: '/var/data/spark-local-dir-1' },
       { name: 'SPARK_EXECUTOR_POD_IP', valueFrom: { fieldRef: { apiVersion: 'v1', fieldPath: 'status.podIP' } } },
     ],
@@ -244,6 +249,10 @@ function cond(type: string, status: PodCondition['status'], t: string, reason?: 
 function containerStatus(pod: Pod, state: ContainerStatus['state'], ready: boolean, imageID: string, containerID: string | undefined): ContainerStatus[] {
   return pod.spec.containers.map((c) => {
     const s: ContainerStatus = { name: c.name, state, lastState: {}, ready, restartCount: 0, image: c.image, imageID, started: ready };
+    // Kubelets since 1.30 report resources, mounts and the user the container runs as.
+    if (c.resources) s['resources'] = c.resources;
+    if (Array.isArray(c['volumeMounts'])) s['volumeMounts'] = (c['volumeMounts'] as Array<Record<string, unknown>>).map((m) => ({ ...m, recursiveReadOnly: m['readOnly'] ? 'Disabled' : undefined }));
+    s['user'] = STATUS_USER;
     if (containerID) s.containerID = containerID;
     return s;
   });
