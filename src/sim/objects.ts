@@ -24,6 +24,8 @@ export interface AppIdentity {
   submissionId: string | undefined;
   sparkVersion: string;
   image: string;
+  /** spark.kubernetes.executor.container.image, when it differs from the driver's. */
+  executorImage?: string;
   serviceAccount: string;
   heapMiB: number;
   overheadMiB: number;
@@ -197,6 +199,8 @@ function baseSpec(app: AppIdentity, shared: AppShared, containerName: string, en
 
 export function buildExecutorPod(app: AppIdentity, shared: AppShared, id: PodIdentity, nowMs: number): Pod {
   const env = [...shared.staticEnv, { name: 'SPARK_EXECUTOR_ID', value: String(id.execId) }, { name: 'SPARK_EXECUTOR_POD_NAME', value: id.name }];
+  const spec = baseSpec(app, shared, 'spark-kubernetes-executor', env, shared.resources, id.name.slice(0, 63));
+  if (app.executorImage) spec.containers = spec.containers.map((c) => ({ ...c, image: app.executorImage ?? c.image }));
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -210,7 +214,7 @@ export function buildExecutorPod(app: AppIdentity, shared: AppShared, id: PodIde
       ownerReferences: id.owner ? [id.owner] : [],
       managedFields: shared.managedFields,
     },
-    spec: baseSpec(app, shared, 'spark-kubernetes-executor', env, shared.resources, id.name.slice(0, 63)),
+    spec,
     status: { phase: 'Pending', qosClass: 'Burstable' },
   };
 }

@@ -86,7 +86,7 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
       namespace(cluster, 'ingest', 'ingest', ROOMY);
       cluster.imagePullFailure.set(BAD_IMAGE, 1);
       cluster.imagePullFailure.set(IMAGE, 0.3);
-      spark.addApp(base({ name: 'ingest-broken-tag', namespace: 'ingest', team: 'ingest', image: BAD_IMAGE, maxExecutors: 6 }));
+      spark.addApp(base({ name: 'ingest-broken-tag', namespace: 'ingest', team: 'ingest', executorImage: BAD_IMAGE, maxExecutors: 6 }));
       spark.addApp(base({ name: 'ingest-flaky-registry', namespace: 'ingest', team: 'ingest', maxExecutors: 8 }));
       return;
     case 'demo':

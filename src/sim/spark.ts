@@ -34,6 +34,7 @@ export interface AppConfig {
   errorProbability: number;
   driverOomProbability: number;
   image: string;
+  executorImage?: string;
   tolerateSpot: boolean;
   retries: number;
   startAfterS: number;
@@ -260,6 +261,7 @@ export class SparkWorkload {
       submissionId: cfg.operator ? prng.uuid() : undefined,
       sparkVersion: '3.5.1',
       image: cfg.image,
+      ...(cfg.executorImage ? { executorImage: cfg.executorImage } : {}),
       serviceAccount: 'spark',
       heapMiB: cfg.heapMiB,
       overheadMiB: cfg.overheadMiB,
