@@ -63,11 +63,22 @@ export class HttpStatusError extends Error {
 export class KubeHttp {
   readonly server: URL;
   private agent: http.Agent | undefined;
+  private readonly kc: KubeConfig;
 
-  constructor(private readonly kc: KubeConfig) {
+  constructor(kc: KubeConfig) {
     const cluster = kc.getCurrentCluster();
     if (!cluster) throw new ConfigError('no current cluster');
     this.server = new URL(cluster.server);
+    // client-node refuses plain-HTTP servers (kubectl proxy, a local simulator) unless TLS checks
+    // are off; with no TLS there is nothing to check, so only its auth headers are taken then.
+    if (this.server.protocol === 'http:' && !cluster.skipTLSVerify) {
+      const plain = new KubeConfig();
+      const user = kc.getCurrentUser();
+      plain.loadFromClusterAndUser({ ...cluster, skipTLSVerify: true }, user ?? { name: 'anonymous' });
+      this.kc = plain;
+    } else {
+      this.kc = kc;
+    }
   }
 
   /** Opens a GET; resolves with the response once headers arrive, for the caller to stream. */

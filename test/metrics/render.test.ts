@@ -1,0 +1,130 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { CATALOGUE, EXIT_REASONS } from '../../src/catalogue/metrics.js';
+import { MetricsRenderer } from '../../src/metrics/render.js';
+import { SelfStats } from '../../src/metrics/self-stats.js';
+import { Feeder } from '../support/feed.js';
+import { parseExposition, select, value } from '../support/exposition.js';
+import { deleting, namespaceObj, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting } from '../support/pods.js';
+
+const APP = 'spark-0123456789abcdef0123456789abcdef';
+
+function scenario() {
+  const f = new Feeder({ gapGraceMs: 1000 });
+  void namespaceObj;
+  f.model.setNamespaceTeam('analytics', 'data-eng');
+  const driver = sparkPod({ role: 'driver' });
+  f.pod(running(driver, '2026-11-25T10:00:05Z'));
+  const e1 = sparkPod({ execId: 1, heap: '4g', memoryRequest: '4505Mi' });
+  f.pod(e1);
+  f.pod(running(e1, '2026-11-25T10:00:30Z'));
+  f.pod(oomKilled(running(e1), '2026-11-25T10:03:00Z'));
+  f.deleted(deleting(oomKilled(running(e1))));
+  f.pod(unschedulable(sparkPod({ execId: 2 })));
+  f.pod(waiting(sparkPod({ execId: 3 }), 'ImagePullBackOff'));
+  f.pod(waiting(sparkPod({ execId: 4 }), 'ImagePullBackOff'));
+  f.pod(running(sparkPod({ execId: 7 })));
+  const done = sparkPod({ execId: 8 });
+  f.pod(running(done));
+  f.pod(terminated(running(done), 'Completed', 0, '2026-11-25T11:00:00Z'));
+  f.quota(quota('analytics', 'spark', { 'requests.cpu': '20', 'requests.memory': '64Gi', pods: '0' }, { 'requests.cpu': '17', 'requests.memory': '48Gi' }));
+  f.sparkApp(sparkApplication('analytics', 'nightly', 'RUNNING'));
+  f.sparkApp(sparkApplication('analytics', 'broken', 'FAILED'));
+  f.advance(2000); // ids 5 and 6 pass their grace: skipped
+  return f;
+}
+
+async function render(f: Feeder) {
+  const self = new SelfStats('1.2.3', 0, 1);
+  self.required.add('pods');
+  self.synced.set('pods', true);
+  self.watchEvent('pods', 'ADDED', 1_700_000_000_000);
+  self.watchRestart('pods', 'expired');
+  self.list('pods', 'success');
+  self.reject('pods', 'missing_app_id');
+  const r = new MetricsRenderer(f.model, self, { maxLabelLength: 128, churnWindowMs: 5 * 60_000, now: () => f.now, processMetrics: false });
+  return parseExposition(await r.render('prometheus'));
+}
+
+test('every catalogue family is rendered with its type, and each value is what the scenario implies', async () => {
+  const f = scenario();
+  const p = await render(f);
+  for (const def of CATALOGUE) assert.equal(p.types.get(def.name), def.type, def.name);
+
+  const app = { namespace: 'analytics', team: 'data-eng', app_id: APP, app_name: 'etl-daily' };
+  assert.equal(value(p, 'spark_k8s_pods', { ...app, role: 'driver', phase: 'Running' }), 1);
+  assert.equal(value(p, 'spark_k8s_pods', { ...app, role: 'executor', phase: 'Pending' }), 3);
+  assert.equal(value(p, 'spark_k8s_pods', { ...app, role: 'executor', phase: 'Running' }), 1);
+  assert.equal(value(p, 'spark_k8s_pods', { ...app, role: 'executor', phase: 'Succeeded' }), 1);
+  assert.equal(value(p, 'spark_k8s_executors_pending', { ...app, reason: 'unschedulable' }), 1);
+  assert.equal(value(p, 'spark_k8s_executors_pending', { ...app, reason: 'image_pull' }), 2);
+  assert.ok(value(p, 'spark_k8s_executor_pending_oldest_age_seconds', app) >= 2);
+  assert.equal(value(p, 'spark_k8s_executor_starts_total', app), 6);
+  const exits = Object.fromEntries(EXIT_REASONS.map((r) => [r, value(p, 'spark_k8s_executor_exits_total', { ...app, reason: r })]));
+  assert.deepEqual(exits, { completed: 1, oom_killed: 1, error: 0, evicted: 0, preempted: 0, deleted: 0 });
+  assert.equal(value(p, 'spark_k8s_container_oom_kills_total', { ...app, role: 'executor', container: 'spark-kubernetes-executor' }), 1);
+  assert.equal(value(p, 'spark_k8s_container_oom_kills_total', { ...app, role: 'driver', container: 'spark-kubernetes-driver' }), 0, 'exists at zero');
+  assert.equal(value(p, 'spark_k8s_executor_ids_skipped_total', app), 2);
+  assert.equal(value(p, 'spark_k8s_executor_memory_overhead_ratio', app), (4505 - 4096) / 4096);
+  assert.equal(value(p, 'spark_k8s_executor_memory_request_bytes', app), 4505 * 2 ** 20);
+  const named = { namespace: 'analytics', team: 'data-eng', app_name: 'etl-daily' };
+  assert.equal(value(p, 'spark_k8s_executor_churn_per_minute', named), 2 / 5);
+  assert.equal(value(p, 'spark_k8s_executor_lifetime_seconds_count', named), 2);
+  assert.equal(value(p, 'spark_k8s_executor_lifetime_seconds_sum', named), 180 + 3600);
+  assert.equal(value(p, 'spark_k8s_executor_lifetime_seconds_bucket', { ...named, le: '300.0' }), 1);
+  assert.equal(value(p, 'spark_k8s_executor_lifetime_seconds_bucket', { ...named, le: '+Inf' }), 2);
+  // e1 pending then running (30s); e7 and e8 first seen running via the watch (20s each).
+  assert.equal(value(p, 'spark_k8s_pod_startup_seconds_count', { namespace: 'analytics', team: 'data-eng', role: 'executor' }), 3);
+  assert.equal(value(p, 'spark_k8s_pod_startup_seconds_sum', { namespace: 'analytics', team: 'data-eng', role: 'executor' }), 70);
+  assert.equal(value(p, 'spark_k8s_pod_startup_seconds_count', { role: 'driver' }), 1);
+  const q = { namespace: 'analytics', team: 'data-eng', quota: 'spark' };
+  assert.equal(value(p, 'spark_k8s_quota_hard', { ...q, resource: 'requests.memory' }), 64 * 2 ** 30);
+  assert.equal(value(p, 'spark_k8s_quota_used', { ...q, resource: 'requests.memory' }), 48 * 2 ** 30);
+  assert.equal(value(p, 'spark_k8s_quota_saturation_ratio', { ...q, resource: 'requests.cpu' }), 17 / 20);
+  assert.equal(select(p, 'spark_k8s_quota_saturation_ratio', { resource: 'pods' }).length, 0, 'hard 0 is not a ratio');
+  assert.equal(value(p, 'spark_k8s_quota_headroom_executors', app), 0, 'pods: 0 admits none');
+  assert.equal(value(p, 'spark_k8s_applications', { namespace: 'analytics', team: 'data-eng', state: 'RUNNING' }), 1);
+  assert.equal(value(p, 'spark_k8s_application_failures_total', { namespace: 'analytics', app_name: 'broken', state: 'FAILED' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_build_info', { version: '1.2.3' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_watch_events_total', { resource: 'pods', type: 'ADDED' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_watch_restarts_total', { resource: 'pods', reason: 'expired' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_list_total', { resource: 'pods', result: 'success' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_synced', { resource: 'pods' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_tracked_objects', { resource: 'pods' }), 6);
+  assert.equal(value(p, 'spark_k8s_exporter_tracked_applications'), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_last_event_timestamp_seconds', { resource: 'pods' }), 1_700_000_000);
+  assert.equal(value(p, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'missing_app_id' }), 1);
+  assert.equal(value(p, 'spark_k8s_exporter_audit_drift_total', { resource: 'pods' }), 0);
+  assert.equal(value(p, 'spark_k8s_exporter_metrics_render_seconds_count'), 0);
+  assert.equal(value(p, 'spark_k8s_exporter_shard_ordinal'), 0);
+  assert.equal(value(p, 'spark_k8s_exporter_total_shards'), 1);
+});
+
+test('label values are escaped and bounded; env values never appear', async () => {
+  const f = new Feeder();
+  const evil = sparkPod({ appName: 'x', team: 't' });
+  const labels = (evil['metadata'] as Record<string, unknown>)['labels'] as Record<string, string>;
+  labels['spark-app-name'] = `quote"back\\slash\nnewline-${'é'.repeat(300)}`;
+  f.pod(evil);
+  const self = new SelfStats('v');
+  const r = new MetricsRenderer(f.model, self, { maxLabelLength: 40, churnWindowMs: 60_000, now: () => f.now, processMetrics: false });
+  const text = await r.render('prometheus');
+  assert.ok(!text.includes('must-never-be-exported'));
+  const p = parseExposition(text);
+  const s = select(p, 'spark_k8s_executor_starts_total')[0];
+  assert.ok(s);
+  assert.equal(Array.from(s.labels['app_name'] ?? '').length, 40);
+  assert.ok(s.labels['app_name']?.startsWith('quote"back\\slash\nnewline-é'));
+});
+
+test('OpenMetrics: counters as families without _total, units, and # EOF', async () => {
+  const f = scenario();
+  const r = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: true });
+  const text = await r.render('openmetrics');
+  assert.match(text, /^# TYPE spark_k8s_executor_starts counter$/m);
+  assert.match(text, /^spark_k8s_executor_starts_total\{/m);
+  assert.match(text, /^# UNIT spark_k8s_executor_lifetime_seconds seconds$/m);
+  assert.match(text, /^# TYPE process_cpu_user_seconds counter$/m, 'process metrics in OpenMetrics form too');
+  assert.ok(text.endsWith('# EOF\n'));
+  assert.equal(text.match(/# EOF/g)?.length, 1);
+});
