@@ -17,13 +17,12 @@ Run 'spark-k8s-exporter <command> --help' for a command's flags.
 `;
 
 type Command = (argv: string[]) => Promise<number>;
-// TODO(sim): import statically once src/sim/cli.ts has landed.
-const SIM_CLI = '../sim/cli.js';
 
 const COMMANDS: Record<string, Command> = {
   serve: (argv) => runServe(argv),
   demo: async (argv) => (await import('./demo.js')).runDemo(argv),
-  simulate: async (argv) => ((await import(SIM_CLI)) as { runSimulate: Command }).runSimulate(argv),
+  // Loaded on demand: `serve` in production never loads the simulator.
+  simulate: async (argv) => (await import('../sim/cli.js')).runSimulate(argv),
   version: async () => {
     process.stdout.write(`${VERSION}\n`);
     return 0;
