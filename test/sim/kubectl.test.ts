@@ -14,7 +14,7 @@ before(async () => {
   kc = join(tmp.dir, 'kubeconfig');
   sim = await startSimulator({ scenario: 'demo', speed: 30, seed: 4, kubeconfigOut: kc, bookmarkIntervalSeconds: 1 });
   // Let the workload create drivers and executors.
-  await waitFor('running executors', () => sim.cluster.list('pods').filter((p) => p.metadata.labels?.['spark-role'] === 'executor').length >= 10 || undefined, 30_000);
+  await waitFor('running executors', () => sim.cluster.list('pods').filter((p) => p.metadata.labels?.['spark-role'] === 'executor' && (p.status as { phase?: string }).phase === 'Running').length >= 10 || undefined, 30_000);
 });
 
 after(async () => {
