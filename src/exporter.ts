@@ -36,6 +36,8 @@ export interface ExporterConfig {
   /** Server-side watch timeout; shorter in tests to exercise reconnects. */
   readonly watchTimeoutSeconds?: number;
   readonly tickMs?: number;
+  /** How long a missing executor id may arrive late before it counts as skipped (default 30s). */
+  readonly gapGraceMs?: number;
 }
 
 export const DEFAULT_CONFIG: ExporterConfig = {
@@ -71,7 +73,7 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
   const model = new Model({
     retentionMs: cfg.retentionMs,
     churnWindowMs: cfg.churnWindowMs,
-    gapGraceMs: 30_000,
+    gapGraceMs: cfg.gapGraceMs ?? 30_000,
     ownsNamespace: namespaceOwner(cfg.shard, cfg.totalShards),
   });
   const self = new SelfStats(VERSION, cfg.shard, cfg.totalShards);

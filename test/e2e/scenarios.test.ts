@@ -1,0 +1,191 @@
+/**
+ * The exporter against each simulated scenario: the signals each scenario promises show up in
+ * /metrics, and the exporter's counters agree exactly with the simulator's ground truth for
+ * everything that happened after the exporter's first list.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import pino from 'pino';
+import { EXIT_REASONS } from '../../src/catalogue/metrics.js';
+import { DEFAULT_CONFIG, startExporter, type RunningExporter } from '../../src/exporter.js';
+import { parseExposition, select, sum, type Parsed } from '../../src/metrics/parse-exposition.js';
+import { startSimulator, type RunningSimulator, type TruthTotals } from '../../src/sim/index.js';
+import { waitFor } from '../support/exporter-process.js';
+
+const SPEED = 120;
+
+interface Run {
+  sim: RunningSimulator;
+  exporter: RunningExporter;
+  before: TruthTotals;
+  scrape(): Promise<Parsed>;
+  close(): Promise<void>;
+}
+
+async function run(scenario: string, realSeconds: number): Promise<Run> {
+  const dir = mkdtempSync(join(tmpdir(), `e2e-${scenario}-`));
+  const sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: join(dir, 'kubeconfig'), bookmarkIntervalSeconds: 1 });
+  // Let the scenario get going, then freeze it while the exporter takes its first list.
+  await new Promise((r) => setTimeout(r, 500));
+  sim.pause();
+  const exporter = await startExporter(
+    { ...DEFAULT_CONFIG, kubeconfig: sim.kubeconfigPath, host: '127.0.0.1', port: 0, processMetrics: false, gapGraceMs: 300, auditIntervalMs: 0, churnWindowMs: 60 * 60_000 },
+    pino({ level: 'warn' }),
+  );
+  await waitFor('exporter ready', () => exporter.self.ready() || undefined, 20_000);
+  const before = sim.truth.totals();
+  sim.resume();
+  await new Promise((r) => setTimeout(r, realSeconds * 1000));
+  sim.pause();
+  const scrape = async (): Promise<Parsed> => parseExposition(await exporter.renderer.render('prometheus'));
+  return {
+    sim,
+    exporter,
+    before,
+    scrape,
+    async close() {
+      await exporter.stop();
+      await sim.close();
+    },
+  };
+}
+
+/** Waits until the exporter has absorbed every event up to the pause and agrees with the truth. */
+async function settle(r: Run): Promise<Parsed> {
+  const want = delta(r.sim.truth.totals(), r.before);
+  let last: Parsed | undefined;
+  try {
+    return await waitFor(
+      'exporter to agree with the truth',
+      async () => {
+        last = await r.scrape();
+        return sameCounts(last, want) ? last : undefined;
+      },
+      15_000,
+      200,
+    );
+  } catch (e) {
+    if (last) assert.deepEqual(counts(last), want, 'exporter counters against the simulator truth');
+    throw e;
+  }
+}
+
+function delta(a: TruthTotals, b: TruthTotals) {
+  return {
+    starts: a.executorStarts - b.executorStarts,
+    exits: Object.fromEntries(EXIT_REASONS.map((k) => [k, a.exits[k] - b.exits[k]])),
+    oomExecutor: a.oomKills.executor - b.oomKills.executor,
+    oomDriver: a.oomKills.driver - b.oomKills.driver,
+  };
+}
+
+function counts(p: Parsed) {
+  return {
+    starts: sum(p, 'spark_k8s_executor_starts_total'),
+    exits: Object.fromEntries(EXIT_REASONS.map((k) => [k, sum(p, 'spark_k8s_executor_exits_total', { reason: k })])),
+    oomExecutor: sum(p, 'spark_k8s_container_oom_kills_total', { role: 'executor' }),
+    oomDriver: sum(p, 'spark_k8s_container_oom_kills_total', { role: 'driver' }),
+  };
+}
+
+function sameCounts(p: Parsed, want: ReturnType<typeof delta>): boolean {
+  return JSON.stringify(counts(p)) === JSON.stringify(want);
+}
+
+function medianLifetimeBelow(p: Parsed, seconds: number): boolean {
+  const le = `${seconds}.0`;
+  const below = sum(p, 'spark_k8s_executor_lifetime_seconds_bucket', { le });
+  const all = sum(p, 'spark_k8s_executor_lifetime_seconds_count');
+  return all > 0 && below / all > 0.5;
+}
+
+test('oom: executors OOMKilled, counted exactly as they happened', { timeout: 60_000 }, async () => {
+  const r = await run('oom', 4);
+  try {
+    const p = await settle(r);
+    assert.ok(sum(p, 'spark_k8s_container_oom_kills_total', { role: 'executor' }) > 0, 'OOMKills seen');
+    assert.ok(sum(p, 'spark_k8s_executor_exits_total', { reason: 'oom_killed' }) > 0);
+    const ratios = select(p, 'spark_k8s_executor_memory_overhead_ratio');
+    assert.ok(ratios.some((s) => s.value < 0.2), 'the PySpark apps run with overhead below 20% of the heap');
+    assert.ok(ratios.some((s) => s.labels['app_name'] === 'healthy-etl' && s.value >= 0.2), 'and the healthy one does not');
+  } finally {
+    await r.close();
+  }
+});
+
+test('quota-crunch: quota ≥ 85% used, skipped executor ids, no headroom', { timeout: 60_000 }, async () => {
+  const r = await run('quota-crunch', 6);
+  try {
+    const p = await settle(r);
+    const sat = Math.max(...select(p, 'spark_k8s_quota_saturation_ratio').map((s) => s.value));
+    assert.ok(sat >= 0.85, `saturation ${sat}`);
+    await waitFor('skipped ids', async () => sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total') > 0 || undefined, 10_000);
+    const skipped = sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total');
+    assert.ok(skipped <= r.sim.truth.totals().skippedIds - r.before.skippedIds, 'never more than the ids really burned');
+    assert.ok(select(p, 'spark_k8s_quota_headroom_executors').some((s) => s.value === 0));
+  } finally {
+    await r.close();
+  }
+});
+
+test('churn: median executor lifetime under 5 minutes, many deleted exits', { timeout: 60_000 }, async () => {
+  const r = await run('churn', 5);
+  try {
+    const p = await settle(r);
+    assert.ok(medianLifetimeBelow(p, 300), 'median lifetime < 300s');
+    assert.ok(sum(p, 'spark_k8s_executor_exits_total', { reason: 'deleted' }) > 0);
+    assert.ok(sum(p, 'spark_k8s_executor_churn_per_minute') > 0);
+  } finally {
+    await r.close();
+  }
+});
+
+test('spot-preemption: preempted exits', { timeout: 60_000 }, async () => {
+  const r = await run('spot-preemption', 5);
+  try {
+    const p = await settle(r);
+    assert.ok(sum(p, 'spark_k8s_executor_exits_total', { reason: 'preempted' }) > 0);
+  } finally {
+    await r.close();
+  }
+});
+
+test('image-pull: executors pending on image pulls', { timeout: 60_000 }, async () => {
+  const r = await run('image-pull', 3);
+  try {
+    const p = await settle(r);
+    assert.ok(sum(p, 'spark_k8s_executors_pending', { reason: 'image_pull' }) > 0);
+    assert.ok(select(p, 'spark_k8s_executor_pending_oldest_age_seconds').length > 0);
+  } finally {
+    await r.close();
+  }
+});
+
+test('steady: no OOMKills, no rejections, long-lived executors', { timeout: 60_000 }, async () => {
+  const r = await run('steady', 4);
+  try {
+    const p = await settle(r);
+    assert.equal(sum(p, 'spark_k8s_container_oom_kills_total'), 0);
+    assert.equal(sum(p, 'spark_k8s_executor_ids_skipped_total'), 0);
+    assert.ok(sum(p, 'spark_k8s_pods', { role: 'executor', phase: 'Running' }) > 0);
+    assert.ok(!medianLifetimeBelow(p, 300) || sum(p, 'spark_k8s_executor_lifetime_seconds_count') === 0);
+  } finally {
+    await r.close();
+  }
+});
+
+test('demo: several teams, SparkApplications, every kind of signal', { timeout: 60_000 }, async () => {
+  const r = await run('demo', 5);
+  try {
+    const p = await settle(r);
+    const teams = new Set(select(p, 'spark_k8s_pods').map((s) => s.labels['team']));
+    assert.ok(teams.size >= 3, `teams: ${[...teams].join(',')}`);
+    assert.ok(sum(p, 'spark_k8s_applications') > 0, 'SparkApplications by state');
+    assert.ok(sum(p, 'spark_k8s_container_oom_kills_total') > 0);
+  } finally {
+    await r.close();
+  }
+});
