@@ -72,6 +72,10 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
 
 const tmp = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
 const children = new Set<ChildProcess>();
+// Also on abrupt exit (a runner timeout): never leave a Prometheus or exporter behind.
+process.once('exit', () => {
+  for (const c of children) c.kill('SIGKILL');
+});
 after(() => {
   for (const c of children) c.kill('SIGKILL');
   rmSync(tmp, { recursive: true, force: true });
