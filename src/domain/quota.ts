@@ -36,7 +36,8 @@ function quantities(m: Json | undefined, bad: string[]): Map<string, number> {
   if (!m) return out;
   for (const k of Object.keys(m).sort()) {
     const v = parseQuantity(m[k]);
-    if (v === undefined) bad.push(`${k}=${String(m[k]).slice(0, 40)}`);
+    // A negative quota amount is not something the API server admits: garbage, skipped.
+    if (v === undefined || v < 0) bad.push(`${k}=${String(m[k]).slice(0, 40)}`);
     else out.set(k, v);
   }
   return out;

@@ -132,12 +132,18 @@ export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<Spar
       oomKills: oomKillsOf(statuses),
       disruption: disruptionOf(status),
       heapBytes: role === 'executor' ? parseJavaMemory(envValue(sparkSpec, 'SPARK_EXECUTOR_MEMORY')) : undefined,
-      memoryRequestBytes: parseQuantity(requests?.['memory']),
-      memoryLimitBytes: parseQuantity(limits?.['memory']),
-      cpuRequest: parseQuantity(requests?.['cpu']),
-      cpuLimit: parseQuantity(limits?.['cpu']),
+      memoryRequestBytes: amount(requests?.['memory']),
+      memoryLimitBytes: amount(limits?.['memory']),
+      cpuRequest: amount(requests?.['cpu']),
+      cpuLimit: amount(limits?.['cpu']),
     },
   };
+}
+
+/** A resource amount; a negative one (which the API server never admits) is garbage, not a value. */
+function amount(v: unknown): number | undefined {
+  const n = parseQuantity(v);
+  return n !== undefined && n >= 0 ? n : undefined;
 }
 
 function reject(reason: RejectReason, detail: string): ParseResult<never> {

@@ -155,7 +155,8 @@ const RENDERERS: Record<MetricName, Renderer> = {
   },
   spark_k8s_executor_memory_overhead_ratio(ctx, def) {
     forApps(ctx, (app, labels) => {
-      if (app.heapBytes && app.memoryRequestBytes !== undefined) ctx.w.sample(def.name, labels, (app.memoryRequestBytes - app.heapBytes) / app.heapBytes);
+      // Spark always requests heap + overhead: a request below the heap is a malformed pod, not a ratio.
+      if (app.heapBytes && app.memoryRequestBytes !== undefined && app.memoryRequestBytes >= app.heapBytes) ctx.w.sample(def.name, labels, (app.memoryRequestBytes - app.heapBytes) / app.heapBytes);
     });
   },
   spark_k8s_executor_ids_skipped_total(ctx, def) {
