@@ -91,7 +91,15 @@ export class ListWatch {
         if (this.resourceVersion === undefined || this.auditRequested) {
           const mode: ListMode = !this.listedOnce ? 'initial' : this.auditRequested ? 'audit' : 'relist';
           this.auditRequested = false;
-          const { items, resourceVersion } = await this.listAll();
+          let listed: { items: unknown[]; resourceVersion: string };
+          try {
+            listed = await this.listAll();
+          } catch (e) {
+            // Every failed list counts, refused connections included, not only HTTP errors.
+            if (this.running && !this.auditRequested) this.self.list(this.opts.resource, 'error');
+            throw e;
+          }
+          const { items, resourceVersion } = listed;
           this.self.list(this.opts.resource, 'success');
           this.handlers.onList(items, mode);
           this.listedOnce = true;
@@ -126,7 +134,6 @@ export class ListWatch {
         }
         failures++;
         if (status) {
-          if (!this.synced) this.self.list(this.opts.resource, 'error');
           if (status.status === 404 || status.status === 403 || status.status === 401) {
             if (!this.unavailable) this.handlers.onUnavailable?.(status.status, status.message);
             this.unavailable = true;
