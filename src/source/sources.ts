@@ -137,7 +137,14 @@ export class Sources {
           onList: (items, mode) => this.onList(spec, items, mode, ns),
           onEvent: (type, object) => this.onEvent(spec, type, object),
           onUnavailable: (status, message) => {
-            if (spec.required) {
+            if (status === 401) {
+              this.log.error({ resource: spec.resource, status, message }, 'the API server rejected the exporter\'s credentials (401 Unauthorized): the token is expired, revoked or wrong; check the kubeconfig user or the service account token. Retrying every minute');
+            } else if (status === 403 && spec.resource !== 'pods') {
+              // Without quotas (or namespaces) the pod metrics still stand: serve them and be ready,
+              // or a Service would hide this exporter's endpoint and lose everything.
+              this.self.required.delete(spec.resource);
+              this.log.warn({ resource: spec.resource, status, message }, `not allowed to list/watch ${spec.resource} (403 Forbidden): carrying on without its metrics; grant get, list, watch on it (see the chart's ClusterRole)`);
+            } else if (spec.required) {
               this.log.error({ resource: spec.resource, status, message }, status === 404 ? 'resource not served by the API server' : `not allowed to list/watch ${spec.resource}: grant get, list, watch on it (see the chart's ClusterRole)`);
             } else if (status === 404) {
               this.log.info({ resource: spec.resource }, `${spec.resource} not served (CRD not installed?): carrying on without it, checking again every minute`);
