@@ -26,16 +26,18 @@ export class HostileApiServer {
   private server: http.Server | undefined;
   url = '';
 
-  async start(): Promise<void> {
+  async start(port = 0): Promise<void> {
     this.server = http.createServer((req, res) => this.handle(req, res));
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
   }
 
   async stop(): Promise<void> {
     for (const set of this.watchers.values()) for (const w of set) w.destroy();
-    this.server?.closeAllConnections();
-    await new Promise<void>((r) => this.server?.close(() => r()));
+    const server = this.server;
+    if (!server?.listening) return;
+    server.closeAllConnections();
+    await new Promise<void>((r) => server.close(() => r()));
   }
 
   kubeconfig(dir: string, token = 'test-token'): string {
