@@ -14,6 +14,7 @@ export const SERVE_FLAGS: readonly FlagDef[] = [
   { name: 'retention', type: 'duration', default: '10m', help: 'How long an application\'s series outlive its last pod' },
   { name: 'watch-idle-timeout', type: 'duration', default: '5m', help: 'Restart a watch that has sent neither event nor bookmark for this long' },
   { name: 'audit-interval', type: 'duration', default: '10m', help: 'Relist everything this often and correct (and count) drift; 0 disables' },
+  { name: 'executor-id-grace', type: 'duration', default: '30s', help: 'How long a missing executor id may still show up before it counts as skipped (a quota-rejected create)' },
   { name: 'page-size', type: 'int', default: '500', help: 'Objects per list page' },
   { name: 'shard', type: 'int', help: 'This exporter\'s shard (0-based); default: the ordinal ending POD_NAME when --total-shards > 1, else 0' },
   { name: 'total-shards', type: 'int', default: '1', help: 'Number of shards namespaces are split across' },

@@ -50,6 +50,7 @@ export function configFromFlags(v: FlagValues, env: NodeJS.ProcessEnv): Exporter
     watchIdleTimeoutMs: v['watch-idle-timeout'] as number,
     auditIntervalMs: v['audit-interval'] as number,
     pageSize: int('page-size'),
+    gapGraceMs: v['executor-id-grace'] as number,
     shard,
     totalShards,
     labelValueMaxLength: int('label-value-max-length'),
