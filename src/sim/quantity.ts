@@ -3,19 +3,13 @@
  * accepts and print the canonical form the API server prints (so quota messages match exactly).
  */
 
-const BINARY: Record<string, number> = { Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40, Pi: 2 ** 50, Ei: 2 ** 60 };
-const DECIMAL: Record<string, number> = { n: 1e-9, u: 1e-6, m: 1e-3, '': 1, k: 1e3, M: 1e6, G: 1e9, T: 1e12, P: 1e15, E: 1e18 };
+import { parseQuantity as parseExact } from '../domain/quantity.js';
 
-/** Parses a quantity into base units (cores, bytes, counts). Throws on malformed input. */
+/** Parses a quantity into base units (cores, bytes, counts), as the exporter does. Throws on malformed input, as the API server rejects it. */
 export function parseQuantity(input: string | number): number {
-  if (typeof input === 'number') return input;
-  const m = /^([+-]?[0-9]*\.?[0-9]+(?:[eE][+-]?[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|n|u|m|k|M|G|T|P|E)?$/.exec(input.trim());
-  if (!m || m[1] === undefined) throw new Error(`quantities must match the regular expression: invalid "${input}"`);
-  const n = Number(m[1]);
-  const suffix = m[2] ?? '';
-  const mult = BINARY[suffix] ?? DECIMAL[suffix];
-  if (mult === undefined) throw new Error(`unknown quantity suffix in "${input}"`);
-  return n * mult;
+  const v = parseExact(input);
+  if (v === undefined) throw new Error(`quantities must match the regular expression: invalid "${String(input)}"`);
+  return v;
 }
 
 /** Memory-like quantity (bytes) in canonical BinarySI form: 4096Mi prints as 4Gi. */
