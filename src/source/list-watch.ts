@@ -11,6 +11,12 @@ import { HttpStatusError, statusError, readBody, type KubeHttp } from './kube-ht
 export type ListMode = 'initial' | 'relist' | 'audit';
 
 export interface ListWatchHandlers {
+  /**
+   * Reduces one listed object to what onList needs (undefined drops it), page by page as the list
+   * arrives: a relist of a large cluster then never holds every raw object at once, only the
+   * compact views and one page of raw JSON. Without it onList gets the raw objects.
+   */
+  prepare?(raw: unknown): unknown;
   /** A complete list; `mode` says whether it is this loop's first, a recovery, or an audit. */
   onList(items: unknown[], mode: ListMode): void;
   onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void;
@@ -177,12 +183,13 @@ export class ListWatch {
     let items: unknown[] = [];
     let cont: string | undefined;
     let rv = '';
-    for (let page = 0; ; page++) {
+    for (;;) {
       const q: Record<string, string> = { limit: String(this.opts.pageSize) };
       if (cont) q['continue'] = cont;
-      let body: unknown;
+      let page: { rv: string | undefined; cont: string | undefined };
       try {
-        body = await this.http.getJson(this.query(q), signal);
+        // Taken apart in a plain function: no reference to the page survives into the next await.
+        page = this.takePage(await this.http.getJson(this.query(q), signal), items);
       } catch (e) {
         if (e instanceof HttpStatusError && e.status === 410 && cont) {
           items = [];
@@ -191,14 +198,27 @@ export class ListWatch {
         }
         throw e;
       }
-      const list = typeof body === 'object' && body !== null ? (body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } }) : {};
-      if (Array.isArray(list.items)) for (const it of list.items) items.push(it);
-      rv = typeof list.metadata?.resourceVersion === 'string' ? list.metadata.resourceVersion : rv;
-      cont = typeof list.metadata?.continue === 'string' && list.metadata.continue !== '' ? list.metadata.continue : undefined;
+      rv = page.rv ?? rv;
+      cont = page.cont;
       if (!cont) break;
       if (!this.running) throw new WatchEnd('stopped', 'stopped');
     }
     return { items, resourceVersion: rv };
+  }
+
+  /** Adds one page's items (prepared) to `items`; returns its resourceVersion and continue token. */
+  private takePage(body: unknown, items: unknown[]): { rv: string | undefined; cont: string | undefined } {
+    const list = typeof body === 'object' && body !== null ? (body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } }) : {};
+    const prepare = this.handlers.prepare;
+    if (Array.isArray(list.items)) {
+      for (const it of list.items) {
+        const v = prepare ? prepare(it) : it;
+        if (v !== undefined) items.push(v);
+      }
+    }
+    const rv = typeof list.metadata?.resourceVersion === 'string' ? list.metadata.resourceVersion : undefined;
+    const cont = typeof list.metadata?.continue === 'string' && list.metadata.continue !== '' ? list.metadata.continue : undefined;
+    return { rv, cont };
   }
 
   private async watch(): Promise<void> {

@@ -134,7 +134,8 @@ export class Sources {
         this.http,
         { ...this.opts.listWatch, resource: spec.resource, path: spec.path(ns), labelSelector: spec.labelSelector },
         {
-          onList: (items, mode) => this.onList(spec, items, mode, ns),
+          prepare: (raw) => this.parseOne(spec, raw),
+          onList: (views, mode) => this.onList(spec, views as T[], mode, ns),
           onEvent: (type, object) => this.onEvent(spec, type, object),
           onUnavailable: (status, message) => {
             if (status === 401) {
@@ -160,15 +161,6 @@ export class Sources {
     }
   }
 
-  private parseAll<T>(spec: ResourceSpec<T>, items: readonly unknown[]): T[] {
-    const out: T[] = [];
-    for (const raw of items) {
-      const r = this.parseOne(spec, raw);
-      if (r !== undefined) out.push(r);
-    }
-    return out;
-  }
-
   private parseOne<T>(spec: ResourceSpec<T>, raw: unknown): T | undefined {
     let r: Parsed<T>;
     try {
@@ -186,15 +178,15 @@ export class Sources {
     return undefined;
   }
 
-  private onList<T>(spec: ResourceSpec<T>, items: readonly unknown[], mode: ListMode, ns: string | undefined): void {
-    const views = this.parseAll(spec, items);
+  /** `views` are what parseOne made of each listed object (as `prepare`), the unusable left out. */
+  private onList<T>(spec: ResourceSpec<T>, views: T[], mode: ListMode, ns: string | undefined): void {
     const result = this.guard(spec, () => spec.relist(views, mode === 'initial' ? 'initial' : 'relist', ns));
     if (mode === 'audit' && result) {
       const drift = result.added + result.removed + result.changed;
       this.self.drift(spec.resource, drift);
       if (drift > 0) this.log.warn({ resource: spec.resource, ...result }, 'audit found the model out of step with the API; corrected');
     }
-    this.log.debug({ resource: spec.resource, items: items.length, mode }, 'listed');
+    this.log.debug({ resource: spec.resource, items: views.length, mode }, 'listed');
   }
 
   private onEvent<T>(spec: ResourceSpec<T>, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void {
