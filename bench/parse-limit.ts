@@ -1,0 +1,101 @@
+/**
+ * The parse limit: read the same list pages and watch events the exporter reads, over the same
+ * loopback HTTP, and JSON.parse them with nothing else done. No JavaScript exporter can beat it.
+ */
+import http from 'node:http';
+import { gcMemory, serveIpc } from './ipc.js';
+
+const agent = new http.Agent({ keepAlive: true, maxSockets: 4 });
+
+function get(url: string, signal?: AbortSignal): Promise<http.IncomingMessage> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent, headers: { Accept: 'application/json' }, signal }, resolve);
+    req.on('error', reject);
+  });
+}
+
+function readAll(res: http.IncomingMessage): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    res.on('error', reject);
+  });
+}
+
+let events = 0;
+let watching: AbortController | undefined;
+let rv = '';
+
+/** Counts and parses watch lines, resuming from the last resourceVersion whenever the server ends the watch. */
+async function watchLoop(server: string, selector: string, signal: AbortSignal): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      const res = await get(`${server}/api/v1/pods?watch=1&allowWatchBookmarks=true&labelSelector=${encodeURIComponent(selector)}&resourceVersion=${rv}`, signal);
+      res.setEncoding('utf8');
+      let buf = '';
+      await new Promise<void>((resolve) => {
+        res.on('data', (chunk: string) => {
+          buf += chunk;
+          let nl: number;
+          while ((nl = buf.indexOf('\n')) >= 0) {
+            const line = buf.slice(0, nl);
+            buf = buf.slice(nl + 1);
+            if (!line) continue;
+            const ev = JSON.parse(line) as { type?: string; object?: { metadata?: { resourceVersion?: string } } };
+            if (ev.object?.metadata?.resourceVersion) rv = ev.object.metadata.resourceVersion;
+            if (ev.type !== 'BOOKMARK') events++;
+          }
+        });
+        res.on('end', resolve);
+        res.on('close', resolve);
+        res.on('error', () => resolve());
+      });
+    } catch {
+      if (!signal.aborted) await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
+serveIpc({
+  async list(a: { server: string; selector: string; pageSize: number }) {
+    const t0 = performance.now();
+    let cont = '';
+    let items = 0;
+    let bytes = 0;
+    let pages = 0;
+    for (;;) {
+      const q = `labelSelector=${encodeURIComponent(a.selector)}&limit=${a.pageSize}${cont ? `&continue=${encodeURIComponent(cont)}` : ''}`;
+      const body = await readAll(await get(`${a.server}/api/v1/pods?${q}`));
+      bytes += body.length;
+      pages++;
+      const list = JSON.parse(body) as { items?: unknown[]; metadata?: { continue?: string; resourceVersion?: string } };
+      items += list.items?.length ?? 0;
+      rv = list.metadata?.resourceVersion ?? rv;
+      cont = list.metadata?.continue ?? '';
+      if (!cont) break;
+    }
+    return { ms: performance.now() - t0, items, bytes, pages, rv };
+  },
+
+  watch(a: { server: string; selector: string }) {
+    watching?.abort();
+    watching = new AbortController();
+    void watchLoop(a.server, a.selector, watching.signal);
+    return {};
+  },
+
+  events() {
+    return { events };
+  },
+
+  memory() {
+    return gcMemory();
+  },
+
+  stop() {
+    watching?.abort();
+    agent.destroy();
+    return {};
+  },
+});

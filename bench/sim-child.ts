@@ -1,0 +1,140 @@
+/**
+ * The simulator as a bench child: scale mode over loopback, plus the event bursts and the app
+ * turnover the bench measures with.
+ *
+ * Bursts are generated while no watch is open and pre-serialised, then replayed to the consumer's
+ * resumed watch from the simulator's history: a live simulator serialises each event on the way
+ * out (~60 µs a pod here) and would otherwise cap every consumer at its own speed, measuring the
+ * simulator instead of the exporter. A real API server serves watches from its cache of already
+ * serialised objects, so this is the fairer picture too.
+ */
+import { randomBytes } from 'node:crypto';
+import { startSimulator, type RunningSimulator, type KObject } from '../src/sim/index.js';
+import { ApiServer } from '../src/sim/server.js';
+import { gcMemory, serveIpc } from './ipc.js';
+
+let sim: RunningSimulator | undefined;
+
+// Serialised watch lines by stored object; objects in the store are never mutated, so identity is a safe key.
+const LINES = new WeakMap<object, { type: string; line: string }>();
+const proto = ApiServer.prototype as unknown as { line(w: { table: boolean }, type: string, obj: KObject): string };
+const serialise = proto.line;
+proto.line = function (this: unknown, w, type, obj) {
+  if (!w.table) {
+    const cached = LINES.get(obj);
+    if (cached?.type === type) return cached.line;
+  }
+  return serialise.call(this, w, type, obj);
+};
+
+function running(): RunningSimulator {
+  if (!sim) throw new Error('simulator not started');
+  return sim;
+}
+
+interface StartArgs {
+  readonly scenario: 'scale' | 'empty';
+  readonly pods: number;
+  readonly apps: number;
+  readonly kubeconfig: string;
+  readonly seed: number;
+}
+
+serveIpc({
+  async start(a: StartArgs) {
+    const t = performance.now();
+    sim = await startSimulator({
+      scenario: a.scenario,
+      scale: a.scenario === 'scale' ? { pods: a.pods, apps: a.apps } : undefined,
+      seed: a.seed,
+      kubeconfigOut: a.kubeconfig,
+      sparkApplicationCrd: true,
+      bookmarkIntervalSeconds: 5,
+    });
+    return { url: sim.url, buildMs: performance.now() - t, pods: sim.cluster.world.cluster.store.count('pods') };
+  },
+
+  /** Ends every open watch, makes `events` pod events with nobody listening, serialises them once. */
+  burst(a: { events: number }) {
+    const s = running();
+    const scale = s.cluster.world.scale;
+    if (!scale) throw new Error('bursts need the scale scenario');
+    const store = s.cluster.world.cluster.store;
+    s.faults.dropWatches();
+    const fromRv = store.currentRv();
+    const t0 = performance.now();
+    let made = 0;
+    while (made < a.events) {
+      const n = scale.churnOnce();
+      if (n === 0 && scale.podCount() === 0) break;
+      made += n;
+    }
+    const genMs = performance.now() - t0;
+    const history = store.eventsSince(fromRv);
+    if (!history) throw new Error('burst larger than the simulator history');
+    let bytes = 0;
+    let podEvents = 0;
+    for (const ev of history) {
+      const line = JSON.stringify({ type: ev.type, object: ev.obj });
+      LINES.set(ev.obj, { type: ev.type, line });
+      bytes += line.length + 1;
+      if (ev.resource === 'pods') podEvents++;
+    }
+    return { events: podEvents, bytes, fromRv, toRv: store.currentRv(), generateMs: genMs, serialiseMs: performance.now() - t0 - genMs, readyAt: Date.now() };
+  },
+
+  /** Live churn at a fixed rate (the simulator's own driver), serialised as it goes. */
+  async drive(a: { perSecond: number; seconds: number }) {
+    return running().driveEvents(a);
+  },
+
+  /**
+   * Every application ends and a rerun of it (same name, new app id, new pods) starts: the whole
+   * pod population replaced through ordinary DELETED and ADDED events, a few apps at a time.
+   */
+  async turnover() {
+    const s = running();
+    const store = s.cluster.world.cluster.store;
+    const byApp = new Map<string, KObject[]>();
+    for (const p of store.list('pods')) {
+      const id = p.metadata.labels?.['spark-app-selector'];
+      if (!id) continue;
+      const list = byApp.get(id) ?? [];
+      list.push(p);
+      byApp.set(id, list);
+    }
+    let events = 0;
+    let i = 0;
+    for (const [oldId, pods] of byApp) {
+      const newId = `spark-${randomBytes(16).toString('hex')}`;
+      const oldPrefix = /^(.*-[0-9a-f]{16})-(?:exec-\d+|driver)$/.exec(pods[0]?.metadata.name ?? '')?.[1];
+      const newPrefix = oldPrefix ? `${oldPrefix.slice(0, -16)}${randomBytes(8).toString('hex')}` : undefined;
+      for (const p of pods) {
+        store.remove('pods', p.metadata.namespace, p.metadata.name);
+        const name = oldPrefix && newPrefix ? p.metadata.name.replace(oldPrefix, newPrefix) : `${p.metadata.name}-r`;
+        const labels = { ...p.metadata.labels, 'spark-app-selector': newId };
+        // The store stamps the resourceVersion.
+        store.put('pods', { ...p, metadata: { ...p.metadata, name, uid: randomBytes(16).toString('hex'), labels } });
+        events += 2;
+      }
+      void oldId;
+      // Yield now and then so the events stream out while the turnover proceeds.
+      if (++i % 10 === 0) await new Promise((r) => setImmediate(r));
+    }
+    return { apps: byApp.size, events, rv: store.currentRv() };
+  },
+
+  rv() {
+    return { rv: running().resourceVersion() };
+  },
+
+  memory() {
+    return gcMemory();
+  },
+
+  async close() {
+    await sim?.close();
+    sim = undefined;
+    return {};
+  },
+});
