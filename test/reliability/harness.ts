@@ -4,7 +4,7 @@
  * captured as JSON lines so tests can check that it said what happened.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
@@ -203,4 +203,10 @@ export function assertSane(p: Parsed, maxLabelLength = 128): void {
     assert.ok(s.value >= 0, `${s.name}${JSON.stringify(s.labels)} negative: ${s.value}`);
     for (const [k, v] of Object.entries(s.labels)) assert.ok(Array.from(v).length <= maxLabelLength, `${s.name} label ${k} is ${v.length} long`);
   }
+}
+
+/** Resident memory of a process, from procfs. */
+export function rssBytes(pid: number): number {
+  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(m?.[1] ?? NaN) * 1024;
 }

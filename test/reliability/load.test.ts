@@ -4,19 +4,12 @@
  * client that reads its response slowly does not hold up anyone else's scrape.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSimulator } from '../../src/sim/index.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
-import { sleep, tempDir } from './harness.js';
-
-/** Resident memory of a process, from procfs. */
-export function rssBytes(pid: number): number {
-  const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
-  return Number(m?.[1] ?? NaN) * 1024;
-}
+import { rssBytes, sleep, tempDir } from './harness.js';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);
