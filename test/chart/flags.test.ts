@@ -36,6 +36,16 @@ describe('chart args against the exporter flag parser', () => {
     assert.equal(parsed.values['audit-interval'], 0);
   });
 
+  test('every exporter flag is configurable through the chart, or deliberately left out', async () => {
+    // Set by the chart from other values (web.tls, web.auth, autosharding) or meaningless in a pod.
+    const elsewhere = new Set(['kubeconfig', 'context', 'host', 'namespaces', 'shard', 'total-shards', 'tls-cert-file', 'tls-key-file', 'auth-token-file']);
+    const rendered = args(workload(await render({}))).slice(1).map((a) => a.replace(/^--/, '').split('=')[0]);
+    for (const f of SERVE_FLAGS) {
+      if (elsewhere.has(f.name)) continue;
+      assert.ok(rendered.includes(f.name), `--${f.name} is not passed by the chart's config block`);
+    }
+  });
+
   test("the schema's log level and format enums are the exporter's", async () => {
     const schema = rec(JSON.parse(await readFile(path.join(CHART_DIR, 'values.schema.json'), 'utf8')), 'schema');
     const config = rec(at(schema, 'properties', 'config', 'properties'), 'config');
