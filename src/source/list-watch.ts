@@ -44,6 +44,32 @@ export const DEFAULT_LIST_WATCH = {
   backoffMaxMs: 30_000,
 } as const;
 
+interface BufferedEvent {
+  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  readonly object: unknown;
+  readonly rv: string | undefined;
+}
+
+interface AuditInFlight {
+  /** Watch events received since the audit's list was requested, in order, not yet applied. */
+  readonly buffer: BufferedEvent[];
+  readonly ctl: AbortController;
+  /** The list, once it has arrived, with its resourceVersion as a number. */
+  listed?: { items: unknown[]; at: number };
+  timer?: NodeJS.Timeout;
+}
+
+// Most events an audit may hold back; beyond it the audit is abandoned (the list is stuck).
+const MAX_AUDIT_BUFFER = 100_000;
+// How long an audit waits for the watch to reach the list's resourceVersion (a bookmark at the
+// latest: API servers send one about every minute) before giving up for this round.
+const AUDIT_CATCH_UP_MS = 150_000;
+
+/** A resourceVersion as a number when it is one (etcd revisions are); undefined when opaque. */
+function revision(rv: string | undefined): number | undefined {
+  return rv !== undefined && /^\d{1,15}$/.test(rv) ? Number(rv) : undefined;
+}
+
 class WatchEnd extends Error {
   constructor(readonly reason: 'expired' | 'closed' | 'stalled' | 'stopped' | 'audit' | 'error', message: string) {
     super(message);
@@ -58,6 +84,11 @@ export class ListWatch {
   private auditRequested = false;
   private wake: (() => void) | undefined;
   private loopDone: Promise<void> | undefined;
+  /** A watch is open and streaming: an audit can list beside it instead of ending it. */
+  private watchLive = false;
+  /** An audit beside the live watch, holding back its events until the comparison. */
+  private audit: AuditInFlight | undefined;
+  private auditPending = false;
   synced = false;
   unavailable = false;
 
@@ -77,16 +108,93 @@ export class ListWatch {
 
   async stop(): Promise<void> {
     this.running = false;
+    this.abandonAudit();
     this.abort?.abort();
     this.wake?.();
     await this.loopDone;
   }
 
-  /** Ends the current watch and relists, comparing the list with the model (a drift audit). */
+  /**
+   * A drift audit: a full list compared with the model. With a live watch the list is taken
+   * beside it and the watch's events are held back until the watch has reached the list's
+   * resourceVersion; then the events the list already reflects are applied, the list is compared
+   * (so model and list describe the same moment and every difference is a lost event, not churn),
+   * and the rest follow. Nothing is applied twice, so nothing is counted twice. Without a live
+   * watch, or with resourceVersions that are not numbers, the watch is ended and a relist compared.
+   */
   requestAudit(): void {
-    if (!this.listedOnce) return;
-    this.auditRequested = true;
-    this.abort?.abort();
+    if (!this.listedOnce || this.audit || this.auditRequested) return;
+    if (this.watchLive) void this.auditBesideWatch();
+    // Between watches (reconnecting, backing off): wait for the next one rather than relisting,
+    // since a relist cannot tell what the events it skipped would have said (an OOMKill).
+    else this.auditPending = true;
+  }
+
+  private async auditBesideWatch(): Promise<void> {
+    const audit: AuditInFlight = { buffer: [], ctl: new AbortController() };
+    this.audit = audit;
+    let listed: { items: unknown[]; resourceVersion: string };
+    try {
+      listed = await this.listAll(audit.ctl);
+    } catch (e) {
+      if (this.audit !== audit) return; // abandoned meanwhile
+      this.abandonAudit();
+      if (this.running) {
+        this.self.list(this.opts.resource, 'error');
+        this.log.info({ resource: this.opts.resource, err: (e as Error).message }, 'audit list failed; the next audit tries again');
+      }
+      return;
+    }
+    if (this.audit !== audit) return;
+    this.self.list(this.opts.resource, 'success');
+    const at = revision(listed.resourceVersion);
+    if (at === undefined) {
+      // Opaque resourceVersions cannot be ordered: fall back to ending the watch and relisting.
+      this.abandonAudit();
+      this.auditRequested = true;
+      this.abort?.abort();
+      return;
+    }
+    audit.listed = { items: listed.items, at };
+    audit.timer = setTimeout(() => {
+      if (this.audit !== audit) return;
+      this.log.info({ resource: this.opts.resource }, 'watch did not reach the audit list\'s resourceVersion in time; skipping this audit');
+      this.abandonAudit();
+    }, AUDIT_CATCH_UP_MS);
+    audit.timer.unref();
+    this.completeAuditIfCaughtUp();
+  }
+
+  /** Compares once the watch has delivered everything up to the list's resourceVersion. */
+  private completeAuditIfCaughtUp(): void {
+    const audit = this.audit;
+    if (!audit?.listed) return;
+    const { at, items } = audit.listed;
+    const last = audit.buffer.length > 0 ? revision(audit.buffer[audit.buffer.length - 1]?.rv) : revision(this.resourceVersion);
+    if (last === undefined || last < at) return;
+    this.audit = undefined;
+    clearTimeout(audit.timer);
+    const buffer = audit.buffer;
+    let split = 0;
+    while (split < buffer.length && (revision(buffer[split]?.rv) ?? Infinity) <= at) split++;
+    for (let i = 0; i < split; i++) this.applyEvent(buffer[i]!);
+    this.handlers.onList(items, 'audit');
+    for (let i = split; i < buffer.length; i++) this.applyEvent(buffer[i]!);
+  }
+
+  /** Gives up an audit in flight, applying the events it held back, in order. */
+  private abandonAudit(): void {
+    const audit = this.audit;
+    if (!audit) return;
+    this.audit = undefined;
+    clearTimeout(audit.timer);
+    audit.ctl.abort();
+    for (const ev of audit.buffer) this.applyEvent(ev);
+  }
+
+  private applyEvent(ev: BufferedEvent): void {
+    if (ev.type !== 'BOOKMARK') this.handlers.onEvent(ev.type, ev.object);
+    if (ev.rv) this.resourceVersion = ev.rv;
   }
 
   private async loop(): Promise<void> {
@@ -177,9 +285,8 @@ export class ListWatch {
   }
 
   /** Pages through the collection; an expired continue token restarts the list from the top. */
-  async listAll(): Promise<{ items: unknown[]; resourceVersion: string }> {
-    this.abort = new AbortController();
-    const signal = this.abort.signal;
+  async listAll(controller?: AbortController): Promise<{ items: unknown[]; resourceVersion: string }> {
+    const signal = (controller ?? (this.abort = new AbortController())).signal;
     let items: unknown[] = [];
     let cont: string | undefined;
     let rv = '';
@@ -249,9 +356,17 @@ export class ListWatch {
       let buf = '';
       let ended = false;
       let idle: NodeJS.Timeout | undefined;
+      this.watchLive = true;
+      if (this.auditPending) {
+        this.auditPending = false;
+        void this.auditBesideWatch();
+      }
       const finish = (err?: Error): void => {
         if (ended) return;
         ended = true;
+        this.watchLive = false;
+        // The resumed watch starts from the last applied resourceVersion: apply what an audit held.
+        this.abandonAudit();
         clearTimeout(idle);
         res.removeAllListeners('data');
         res.destroy();
@@ -305,11 +420,18 @@ export class ListWatch {
       case 'ADDED':
       case 'MODIFIED':
       case 'DELETED':
-        this.handlers.onEvent(type, object);
-        if (rv) this.resourceVersion = rv;
-        return undefined;
       case 'BOOKMARK':
-        if (rv) this.resourceVersion = rv;
+        if (this.audit) {
+          this.audit.buffer.push({ type, object, rv });
+          if (this.audit.buffer.length > MAX_AUDIT_BUFFER) {
+            this.log.warn({ resource: this.opts.resource }, 'audit list too slow: abandoning this audit');
+            this.abandonAudit();
+          } else {
+            this.completeAuditIfCaughtUp();
+          }
+        } else {
+          this.applyEvent({ type, object, rv });
+        }
         return undefined;
       case 'ERROR': {
         const code = (object as { code?: unknown } | undefined)?.code;
