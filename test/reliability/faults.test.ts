@@ -83,6 +83,31 @@ test('dropped watches, 500s, 429s, a stalled watch and the API down: nothing los
   }
 });
 
+test('audits racing dropped watches and 500s under churn: exact counts, no drift counted', { timeout: 120_000 }, async () => {
+  const pair = await startPair({ sim: { scenario: 'oom', speed: SPEED, seed: 13 }, exporter: { watchIdleTimeoutMs: 5000, auditIntervalMs: 700 } });
+  try {
+    const { sim } = pair;
+    for (let i = 0; i < 14; i++) {
+      await sleep(600);
+      if (i % 4 === 3) sim.faults.failNext(2, 500);
+      sim.faults.dropWatches();
+    }
+    await sleep(1500);
+    const { p, truth, got } = await settle(pair);
+    const audits = value(p, 'spark_k8s_exporter_list_total', { resource: 'pods', result: 'success' }) - 1;
+    assert.ok(audits >= 3, `audits completed: ${audits}`);
+    assert.equal(got.starts, truth.starts, 'executor starts');
+    assert.equal(got.exitsTotal, truth.exitsTotal, 'exits');
+    assert.equal(got.oomExecutor, truth.oomExecutor, 'OOMKills');
+    // No event was lost, so an audit comparing at its list's resourceVersion finds nothing.
+    assert.equal(sum(p, 'spark_k8s_exporter_audit_drift_total'), 0);
+    assert.deepEqual(sortedEntries(exportedPods(p)), sortedEntries(livePods(sim)));
+    report('audit-race', { audits, drops: 14, truth: { starts: truth.starts, exits: truth.exitsTotal, oom: truth.oomExecutor }, got: { starts: got.starts, exits: got.exitsTotal, oom: got.oomExecutor } });
+  } finally {
+    await pair.close();
+  }
+});
+
 test('410 Expired after stalls: relists converge, exits are all counted, OOMKills missed only in the blind spot', { timeout: 120_000 }, async () => {
   const pair = await startPair({ sim: { scenario: 'oom', speed: SPEED, seed: 11 }, exporter: { watchIdleTimeoutMs: 60_000 } });
   try {
