@@ -107,7 +107,9 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     assert.equal(select(p, 'spark_k8s_quota_hard', { quota: 'bad-quantities', resource: 'requests.cpu' }).length, 0, 'an unparseable one is left out');
     assert.equal(select(p, 'spark_k8s_quota_used', { quota: 'bad-quantities', resource: 'requests.cpu' }).length, 0, 'so is a negative one');
     assert.equal(select(p, 'spark_k8s_executor_memory_request_bytes', { app_id: APP }).length, 1);
-    // Each reason is logged (the first few of a kind), with what was wrong.
+    // Each reason is logged (the first few of a kind), with what was wrong. The log is written
+    // asynchronously: it may trail the metric by a moment.
+    await waitFor('the log', () => ex!.logs.some((l) => l.includes('skipping a watch line that is not JSON')) || undefined, 10_000);
     const logged = ex.logs.filter((l) => l.includes('skipping an object the exporter cannot use')).map((l) => JSON.parse(l) as { reason: string; resource: string });
     for (const reason of ['not_an_object', 'missing_metadata', 'unknown_role', 'not_spark', 'missing_app_id']) {
       assert.ok(logged.some((l) => l.resource === 'pods' && l.reason === reason), `logged ${reason}`);
