@@ -137,8 +137,9 @@ test('a rejected token (401): a clear error, serving but not ready; RBAC forbidd
     assert.equal(sum(p, 'spark_k8s_pods'), 2, 'pod metrics served');
     assert.equal(sum(p, 'spark_k8s_quota_hard'), 0);
     assert.equal(sum(p, 'spark_k8s_exporter_synced', { resource: 'resourcequotas' }), 0, 'and it says quotas are not synced');
-    assert.ok(ex.logs.some((l) => l.includes('not allowed to list/watch resourcequotas (403 Forbidden)') && l.includes('grant get, list, watch')));
-    assert.ok(ex.logs.some((l) => l.includes('not allowed to list/watch sparkapplications')));
+    // Logs are written asynchronously: they may trail readiness by a moment.
+    await waitFor('the 403 on quotas explained', () => ex!.logs.some((l) => l.includes('not allowed to list/watch resourcequotas (403 Forbidden)') && l.includes('grant get, list, watch')) || undefined, 10_000);
+    await waitFor('the 403 on SparkApplications said', () => ex!.logs.some((l) => l.includes('not allowed to list/watch sparkapplications')) || undefined, 10_000);
     await ex.stop('SIGTERM');
 
     // Forbidden pods is fatal to its purpose: an error naming the fix, and never ready.

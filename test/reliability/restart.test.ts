@@ -115,7 +115,8 @@ test('SIGTERM during scrapes: each scrape completes whole or fails cleanly, and 
       }
     }
     assert.ok(completed >= 1, 'in-flight scrapes are finished, not cut');
-    assert.ok(ex.logs.some((l) => l.includes('shutting down')), 'it says it is shutting down');
+    const exporter = ex;
+    await waitFor('it says it is shutting down', () => exporter.logs.some((l) => l.includes('shutting down')) || undefined, 5_000);
     process.stdout.write(`# reliability sigterm: ${JSON.stringify({ inFlight: results.length, completed, bytes: full.length })}\n`);
   } finally {
     await ex?.stop('SIGKILL');
