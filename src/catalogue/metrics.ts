@@ -122,6 +122,20 @@ export const CATALOGUE = [
     group: 'pods',
   },
   {
+    name: 'spark_k8s_driver_exits_total',
+    help: 'Driver pods that ended, by why they ended, counted once each; a preempted or evicted driver fails its application.',
+    type: 'counter',
+    labels: [...app, 'reason'],
+    group: 'pods',
+  },
+  {
+    name: 'spark_k8s_driver_spot_eligible',
+    help: '1 while the application\'s driver pod tolerates or selects spot/preemptible nodes, where a preemption fails the whole application.',
+    type: 'gauge',
+    labels: [...app],
+    group: 'pods',
+  },
+  {
     name: 'spark_k8s_executor_memory_overhead_ratio',
     help: 'Executor container memory request beyond the JVM heap, as a fraction of the heap.',
     type: 'gauge',

@@ -26,6 +26,11 @@ export class AppState {
   podTeam: string | undefined;
   starts = 0;
   readonly exits: number[] = EXIT_REASONS.map(() => 0);
+  readonly driverExits: number[] = EXIT_REASONS.map(() => 0);
+  /** Whether a driver pod was ever seen: only then does the app have driver exit series. */
+  hasDriver = false;
+  /** Spot eligibility of the live driver; undefined while no driver runs. */
+  driverSpotEligible: boolean | undefined;
   /** `role\u0000container` → OOMKills. */
   readonly ooms = new Map<string, number>();
   skipped = 0;
@@ -46,9 +51,10 @@ export class AppState {
     public appName: string,
   ) {}
 
-  countExit(reason: ExitReason): void {
+  countExit(reason: ExitReason, role: Role = 'executor'): void {
+    const counts = role === 'driver' ? this.driverExits : this.exits;
     const i = EXIT_REASONS.indexOf(reason);
-    this.exits[i] = (this.exits[i] ?? 0) + 1;
+    counts[i] = (counts[i] ?? 0) + 1;
   }
 
   countOom(role: Role, container: string): void {

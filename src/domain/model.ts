@@ -116,6 +116,10 @@ export class Model {
     }
 
     if (v.role === 'executor') this.rememberShape(app, v);
+    else {
+      app.hasDriver = true;
+      app.driverSpotEligible = ended ? undefined : v.spotEligible;
+    }
 
     if (!rec.startupObserved && v.runningSinceMs !== undefined) {
       rec.startupObserved = true;
@@ -130,7 +134,7 @@ export class Model {
       app.countOom(v.role, k.container);
     }
 
-    if (!rec.exitCounted && v.role === 'executor' && ended) {
+    if (!rec.exitCounted && ended) {
       this.countExit(rec, exitReasonOf(v, rec), v.terminated?.finishedMs, nowMs);
     }
     return changed;
@@ -141,7 +145,8 @@ export class Model {
     if (v) this.applyPod(v, 'watch', nowMs);
     const rec = this.pods.get(uid);
     if (!rec) return false;
-    if (!rec.exitCounted && rec.role === 'executor') {
+    if (rec.role === 'driver') rec.app.driverSpotEligible = undefined;
+    if (!rec.exitCounted) {
       const reason: ExitReason = v?.disruption ?? (rec.oomKeys?.length ? 'oom_killed' : 'deleted');
       this.countExit(rec, reason, v?.terminated?.finishedMs, nowMs);
     }
@@ -250,7 +255,9 @@ export class Model {
   private countExit(rec: PodRecord, reason: ExitReason, finishedMs: number | undefined, nowMs: number): void {
     rec.exitCounted = true;
     const app = rec.app;
-    app.countExit(reason);
+    app.countExit(reason, rec.role);
+    // Lifetimes and churn are about executors; a driver's end is the application's.
+    if (rec.role === 'driver') return;
     const team = this.teamOf(app);
     const stats = this.nameStats(app.namespace, app.appName, team, nowMs);
     stats.exitTimes.push(nowMs);

@@ -46,6 +46,8 @@ export interface SparkPodView {
   readonly memoryLimitBytes: number | undefined;
   readonly cpuRequest: number | undefined;
   readonly cpuLimit: number | undefined;
+  /** The pod tolerates a spot/preemptible taint or asks for such nodes: it may be preempted. */
+  readonly spotEligible: boolean;
 }
 
 export type RejectReason =
@@ -136,8 +138,43 @@ export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<Spar
       memoryLimitBytes: amount(limits?.['memory']),
       cpuRequest: amount(requests?.['cpu']),
       cpuLimit: amount(limits?.['cpu']),
+      // Executors on spot are routine (Spark replaces them); a driver there takes the app down.
+      spotEligible: role === 'driver' && spotEligible(spec),
     },
   };
+}
+
+/**
+ * Node labels and taints the major providers put on spot/preemptible capacity. Read from the pod's
+ * own spec (tolerations, nodeSelector, node affinity), so the exporter needs no access to nodes.
+ */
+export const SPOT_KEYS: Readonly<Record<string, readonly string[]>> = {
+  'cloud.google.com/gke-spot': ['true'],
+  'cloud.google.com/gke-preemptible': ['true'],
+  'karpenter.sh/capacity-type': ['spot'],
+  'eks.amazonaws.com/capacityType': ['SPOT'],
+  'kubernetes.azure.com/scalesetpriority': ['spot'],
+};
+
+function spotEligible(spec: Json | undefined): boolean {
+  const spotValue = (key: unknown, value: unknown): boolean => typeof key === 'string' && (SPOT_KEYS[key]?.includes(String(value)) ?? false);
+  for (const t of arr(spec?.['tolerations'])) {
+    const tol = obj(t);
+    if (!tol) continue;
+    // `operator: Exists` without a key tolerates every taint, spot ones included.
+    if (tol['operator'] === 'Exists' && tol['key'] === undefined) return true;
+    if (typeof tol['key'] === 'string' && tol['key'] in SPOT_KEYS && (tol['operator'] === 'Exists' || spotValue(tol['key'], tol['value']))) return true;
+  }
+  const selector = obj(spec?.['nodeSelector']);
+  if (selector && Object.entries(selector).some(([k, v]) => spotValue(k, v))) return true;
+  const required = obj(obj(obj(spec?.['affinity'])?.['nodeAffinity'])?.['requiredDuringSchedulingIgnoredDuringExecution']);
+  for (const term of arr(required?.['nodeSelectorTerms'])) {
+    for (const e of arr(obj(term)?.['matchExpressions'])) {
+      const expr = obj(e);
+      if (expr?.['operator'] === 'In' && arr(expr['values']).some((v) => spotValue(expr['key'], v))) return true;
+    }
+  }
+  return false;
 }
 
 /** A resource amount; a negative one (which the API server never admits) is garbage, not a value. */

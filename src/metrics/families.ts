@@ -153,6 +153,17 @@ const RENDERERS: Record<MetricName, Renderer> = {
       }
     });
   },
+  spark_k8s_driver_exits_total(ctx, def) {
+    forApps(ctx, (app, labels) => {
+      if (!app.hasDriver) return;
+      for (let i = 0; i < EXIT_REASONS.length; i++) ctx.w.sample(def.name, `${labels},reason="${EXIT_REASONS[i]}"`, app.driverExits[i] ?? 0);
+    });
+  },
+  spark_k8s_driver_spot_eligible(ctx, def) {
+    forApps(ctx, (app, labels) => {
+      if (app.driverSpotEligible !== undefined) ctx.w.sample(def.name, labels, app.driverSpotEligible ? 1 : 0);
+    });
+  },
   spark_k8s_executor_memory_overhead_ratio(ctx, def) {
     forApps(ctx, (app, labels) => {
       // Spark always requests heap + overhead: a request below the heap is a malformed pod, not a ratio.

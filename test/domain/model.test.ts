@@ -211,3 +211,33 @@ test('pending executors keep their reason until they run', () => {
   assert.equal(rec?.pendingReason, undefined);
   assert.equal(rec?.phase, 'Running');
 });
+
+test('driver exits are counted once with the same causes; a preempted driver shows as preempted', () => {
+  const f = new Feeder();
+  const d = sparkPod({ role: 'driver' });
+  f.pod(running(d));
+  assert.deepEqual(f.app().driverExits, [0, 0, 0, 0, 0, 0]);
+  assert.equal(f.app().hasDriver, true);
+  f.pod(disrupted(d, 'TerminationByKubelet', 'Terminated'));
+  f.pod(disrupted(d, 'TerminationByKubelet', 'Terminated'));
+  f.deleted(disrupted(d, 'TerminationByKubelet', 'Terminated'));
+  assert.deepEqual(f.app().driverExits, [0, 0, 0, 0, 1, 0]);
+  assert.deepEqual(f.app().exits, [0, 0, 0, 0, 0, 0], 'executor exits untouched');
+  assert.equal(f.model.names.size === 0 || [...f.model.names.values()].every((n) => n.lifetimes.count === 0), true, 'no executor lifetime');
+  const oomDriver = sparkPod({ role: 'driver', appId: 'spark-other' });
+  f.pod(running(oomDriver));
+  f.deleted(oomKilled(oomDriver));
+  assert.deepEqual(f.app('spark-other').driverExits, [0, 1, 0, 0, 0, 0]);
+  assert.equal(f.oom('driver', 'spark-kubernetes-driver', 'spark-other'), 1);
+});
+
+test('spot eligibility follows the live driver and goes with it', () => {
+  const f = new Feeder();
+  const d = sparkPod({ role: 'driver' });
+  ((d['spec'] as Record<string, unknown>)['tolerations'] as unknown[]).push({ key: 'cloud.google.com/gke-spot', operator: 'Exists' });
+  f.pod(running(d));
+  assert.equal(f.app().driverSpotEligible, true);
+  f.pod(terminated(running(d), 'Completed', 0));
+  assert.equal(f.app().driverSpotEligible, undefined);
+  assert.deepEqual(f.app().driverExits, [1, 0, 0, 0, 0, 0]);
+});

@@ -103,3 +103,23 @@ test('wrong types and unknown phases degrade instead of throwing', () => {
 function pick(r: ReturnType<typeof parseSparkPod>): string {
   return r.ok ? 'ok' : r.reason;
 }
+
+test('a driver that tolerates or selects spot capacity is spot-eligible; executors are not flagged', () => {
+  const driver = (spec: Record<string, unknown>): Obj => {
+    const p = sparkPod({ role: 'driver' });
+    Object.assign(p['spec'] as Obj, spec);
+    return p;
+  };
+  assert.equal(view(sparkPod({ role: 'driver' })).spotEligible, false, 'default tolerations only');
+  assert.equal(view(driver({ tolerations: [{ key: 'cloud.google.com/gke-spot', operator: 'Equal', value: 'true', effect: 'NoSchedule' }] })).spotEligible, true);
+  assert.equal(view(driver({ tolerations: [{ key: 'kubernetes.azure.com/scalesetpriority', operator: 'Exists' }] })).spotEligible, true);
+  assert.equal(view(driver({ tolerations: [{ operator: 'Exists' }] })).spotEligible, true, 'tolerates everything');
+  assert.equal(view(driver({ nodeSelector: { 'karpenter.sh/capacity-type': 'spot' } })).spotEligible, true);
+  assert.equal(view(driver({ nodeSelector: { 'karpenter.sh/capacity-type': 'on-demand' } })).spotEligible, false);
+  const affinity = { nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [{ matchExpressions: [{ key: 'eks.amazonaws.com/capacityType', operator: 'In', values: ['SPOT'] }] }] } } };
+  assert.equal(view(driver({ affinity })).spotEligible, true);
+  assert.equal(view(driver({ tolerations: 'garbage', nodeSelector: 7 })).spotEligible, false);
+  const executor = sparkPod();
+  (executor['spec'] as Obj)['tolerations'] = [{ operator: 'Exists' }];
+  assert.equal(view(executor).spotEligible, false);
+});

@@ -65,6 +65,9 @@ test('every catalogue family is rendered with its type, and each value is what t
   assert.equal(value(p, 'spark_k8s_container_oom_kills_total', { ...app, role: 'executor', container: 'spark-kubernetes-executor' }), 1);
   assert.equal(value(p, 'spark_k8s_container_oom_kills_total', { ...app, role: 'driver', container: 'spark-kubernetes-driver' }), 0, 'exists at zero');
   assert.equal(value(p, 'spark_k8s_executor_ids_skipped_total', app), 2);
+  assert.equal(value(p, 'spark_k8s_driver_exits_total', { ...app, reason: 'completed' }), 0, 'driver exit series exist at zero');
+  assert.equal(select(p, 'spark_k8s_driver_exits_total', app).length, EXIT_REASONS.length);
+  assert.equal(value(p, 'spark_k8s_driver_spot_eligible', app), 0, 'the live driver tolerates no spot taint');
   assert.equal(value(p, 'spark_k8s_executor_memory_overhead_ratio', app), (4505 - 4096) / 4096);
   assert.equal(value(p, 'spark_k8s_executor_memory_request_bytes', app), 4505 * 2 ** 20);
   const named = { namespace: 'analytics', team: 'data-eng', app_name: 'etl-daily' };
