@@ -46,6 +46,7 @@ export function recordNames(cfg: BundleConfig) {
     exits: `namespace_team_app_reason:spark_k8s_executor_exits:increase${w.events}`,
     oomKills: `namespace_team_app_role:spark_k8s_container_oom_kills:increase${w.events}`,
     skipped: `namespace_team_app:spark_k8s_executor_ids_skipped:increase${w.events}`,
+    driverExits: `namespace_team_app_reason:spark_k8s_driver_exits:increase${w.events}`,
     appFailures: `namespace_team_app_state:spark_k8s_application_failures:increase${w.events}`,
     lifetimeMean: `namespace_team_app:spark_k8s_executor_lifetime_seconds:mean${w.churn}`,
     lifetimeExits: `namespace_team_app:spark_k8s_executor_lifetime_seconds_count:increase${w.churn}`,
@@ -84,6 +85,8 @@ export function buildRules(cfg: BundleConfig): RuleSet {
     // Exit series exist at 0 from the app's first sighting, so plain increase() sees the first exit.
     { record: R.exits, expr: d(`increase(${sel('spark_k8s_executor_exits_total', x)}[${w.events}])`) },
     { record: R.oomKills, expr: recentEvents('spark_k8s_container_oom_kills_total') },
+    // Driver exit series exist at 0 from the driver's first sighting, like the executors'.
+    { record: R.driverExits, expr: d(`increase(${sel('spark_k8s_driver_exits_total', x)}[${w.events}])`) },
     { record: R.skipped, expr: recentEvents('spark_k8s_executor_ids_skipped_total') },
     {
       record: R.lifetimeMean,
@@ -139,6 +142,18 @@ export function buildRules(cfg: BundleConfig): RuleSet {
       `${R.oomKills}{role="driver"} > 0`,
       'A Spark driver was OOMKilled.',
       `The driver container {{ $labels.container }} of ${appWhere} was killed by the kernel OOM killer in the last ${w.events}; the whole application fails with it.`,
+    ),
+    alert(
+      'SparkDriverPreempted',
+      `${R.driverExits}{reason=~"preempted|evicted"} > 0`,
+      'A Spark driver was preempted or evicted.',
+      `The driver of ${appWhere} ended because its node was reclaimed or it was evicted ({{ $labels.reason }}) in the last ${w.events}; the whole application failed with it. Keep drivers on on-demand capacity.`,
+    ),
+    alert(
+      'SparkDriverOnSpotCapacity',
+      `${d(sel('spark_k8s_driver_spot_eligible', x))} == 1`,
+      'A Spark driver may run on spot capacity.',
+      `The driver of ${appWhere} tolerates or selects spot/preemptible nodes; a reclaim there fails the whole application, not one executor. Pin drivers to on-demand nodes.`,
     ),
     alert(
       'SparkExecutorChurnHigh',

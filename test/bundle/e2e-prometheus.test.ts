@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { dashboardSpecs } from '../../src/bundle/bundle.js';
-import { mergeConfig, type AlertName, type BundleConfig } from '../../src/bundle/config.js';
+import { ALERT_NAMES, mergeConfig, type AlertName, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REPO, tool } from './paths.js';
@@ -26,14 +26,7 @@ const SCENARIO_BUDGET_MS = 45_000;
 const cfg: BundleConfig = mergeConfig({
   windows: { events: '1m', churn: '1m', forecast: '1m' },
   thresholds: { executorPendingAgeSeconds: 10, churnMinExits: 2 },
-  for: Object.fromEntries(
-    [
-      'SparkExecutorsPendingTooLong', 'SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorChurnHigh',
-      'SparkNamespaceQuotaNearlyFull', 'SparkNamespaceQuotaExhausted', 'SparkNamespaceQuotaExhaustionForecast',
-      'SparkExecutorImagePullBackOff', 'SparkExecutorMemoryOverheadLow', 'SparkExecutorCreatesRejected',
-      'SparkApplicationFailed', 'SparkK8sExporterDown', 'SparkK8sExporterWatchStalled', 'SparkK8sExporterNotSynced',
-    ].map((a) => [a, '3s']),
-  ),
+  for: Object.fromEntries(ALERT_NAMES.map((a) => [a, '3s'])),
 });
 // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
 cfg.for.SparkK8sExporterDown = '20s';
@@ -63,6 +56,10 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
   churn: {
     alerts: ['SparkExecutorChurnHigh'],
     panels: ['overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution'],
+  },
+  'spot-preemption': {
+    alerts: ['SparkDriverOnSpotCapacity'],
+    panels: ['overview/Drivers on spot capacity'],
   },
   'image-pull': {
     alerts: ['SparkExecutorImagePullBackOff', 'SparkExecutorsPendingTooLong'],
@@ -249,6 +246,6 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
     const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
     // Reported so a reader sees what this test does not cover.
     process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
-    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota/, `${p} is asserted nowhere`);
+    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
   });
 });

@@ -103,6 +103,32 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
         ],
       },
       {
+        title: 'Drivers',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Drivers lost to preemption or eviction',
+            description: `Driver pods that ended in the last ${cfg.windows.events} because their node was reclaimed (preempted) or they were evicted: each one failed its whole application (SparkDriverPreempted).`,
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [{ expr: `sum by (${ns}, app_name, reason) (${R.driverExits}{${f.app}, reason=~"preempted|evicted"})`, legend: '{{' + ns + '}}/{{app_name}} {{reason}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'table',
+            title: 'Drivers on spot capacity',
+            description: 'Running drivers that tolerate or select spot/preemptible nodes (read from the pod spec): a reclaim of their node fails the application (SparkDriverOnSpotCapacity).',
+            unit: 'short',
+            thresholds: rising(1),
+            queries: [{ expr: `${d(sel('spark_k8s_driver_spot_eligible', x, f.app))} == 1`, legend: '{{' + ns + '}}/{{app_name}}', instant: true }],
+            width: 12,
+            height: 8,
+          },
+        ],
+      },
+      {
         title: 'Quotas and applications',
         panels: [
           {
