@@ -34,6 +34,8 @@ export interface AppIdentity {
   driverOverheadMiB: number;
   driverCores: number;
   tolerateSpot: boolean;
+  /** The driver tolerates the spot taint too: the misconfiguration that loses whole applications. */
+  driverOnSpot?: boolean;
 }
 
 /** Per-app constants shared by all of the app's executor pods. */
@@ -231,8 +233,10 @@ export function buildDriverPod(app: AppIdentity, shared: AppShared, id: PodIdent
   const resources = { requests: { cpu: String(app.driverCores), memory: `${totalMiB}Mi` }, limits: { memory: `${totalMiB}Mi` } };
   const labels: Record<string, string> = { ...shared.commonLabels, 'spark-role': 'driver' };
   const spec = baseSpec(app, shared, 'spark-kubernetes-driver', env, resources, id.name.slice(0, 63));
-  // The driver stays on on-demand capacity even when executors tolerate spot.
-  spec.tolerations = DEFAULT_TOLERATIONS;
+  // The driver stays on on-demand capacity even when executors tolerate spot, unless misconfigured.
+  spec.tolerations = app.driverOnSpot ? [...DEFAULT_TOLERATIONS, { key: SPOT_TAINT.key, operator: 'Equal' as const, value: 'true', effect: 'NoSchedule' }] : DEFAULT_TOLERATIONS;
+  // Misconfigured as a whole: the executors' spot node selector copied onto the driver as well.
+  if (app.driverOnSpot) spec.nodeSelector = { ...(spec.nodeSelector as Record<string, string> | undefined), [SPOT_TAINT.key]: 'true' };
   return {
     apiVersion: 'v1',
     kind: 'Pod',

@@ -82,6 +82,8 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
       nodePool(cluster, 'spot', 8, 16, 131072, 1);
       namespace(cluster, 'batch', 'batch', ROOMY);
       for (let i = 0; i < 4; i++) spark.addApp(base({ name: `nightly-rollup-${i}`, namespace: 'batch', team: 'batch', tolerateSpot: true, stages: 40, maxExecutors: 10, startAfterS: i * 2 }));
+      // One job copied its executors' spot toleration onto its driver: a reclaim fails the whole app.
+      spark.addApp(base({ name: 'adhoc-backfill', namespace: 'batch', team: 'batch', tolerateSpot: true, driverOnSpot: true, stages: 40, maxExecutors: 6, startAfterS: 1 }));
       spark.setSpotPolicy({ everyS: 240, replaceAfterS: 120, nodeTemplate: { pool: 'spot', cpu: 16, memoryMiB: 131072, zone: 'us-central1-b', instanceType: 'n2-highmem-16' } });
       return;
     case 'image-pull':

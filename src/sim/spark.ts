@@ -36,6 +36,8 @@ export interface AppConfig {
   image: string;
   executorImage?: string;
   tolerateSpot: boolean;
+  /** The driver tolerates spot too (a misconfiguration the spot-preemption scenario shows). */
+  driverOnSpot?: boolean;
   retries: number;
   startAfterS: number;
   /** Resubmit (new app id) this long after finishing; undefined = run once. */
@@ -270,6 +272,7 @@ export class SparkWorkload {
       driverOverheadMiB: 512,
       driverCores: 1,
       tolerateSpot: cfg.tolerateSpot,
+      ...(cfg.driverOnSpot ? { driverOnSpot: true } : {}),
     };
     app.identity = identity;
     app.shared = appShared(identity, t, prng);

@@ -25,9 +25,13 @@ interface Run {
   close(): Promise<void>;
 }
 
-async function run(scenario: string, realSeconds: number): Promise<Run> {
+/**
+ * Runs a scenario against the exporter. With `steps`, simulated time is driven synchronously in
+ * steps of `stepMs` (the real-time clock nearly stopped), which makes a run exactly reproducible.
+ */
+async function run(scenario: string, realSeconds: number, seed = 7, steps?: { count: number; stepMs: number }): Promise<Run> {
   const dir = mkdtempSync(join(tmpdir(), `e2e-${scenario}-`));
-  const sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: join(dir, 'kubeconfig'), bookmarkIntervalSeconds: 1 });
+  const sim = await startSimulator({ scenario, speed: steps ? 1e-6 : SPEED, seed, kubeconfigOut: join(dir, 'kubeconfig'), bookmarkIntervalSeconds: 1 });
   // Let the scenario get going, then freeze it while the exporter takes its first list.
   await new Promise((r) => setTimeout(r, 500));
   sim.pause();
@@ -38,7 +42,14 @@ async function run(scenario: string, realSeconds: number): Promise<Run> {
   await waitFor('exporter ready', () => exporter.self.ready() || undefined, 20_000);
   const before = sim.truth.totals();
   sim.resume();
-  await new Promise((r) => setTimeout(r, realSeconds * 1000));
+  if (steps) {
+    for (let i = 0; i < steps.count; i++) {
+      sim.cluster.advance(steps.stepMs);
+      await new Promise((r) => setTimeout(r, 25));
+    }
+  } else {
+    await new Promise((r) => setTimeout(r, realSeconds * 1000));
+  }
   sim.pause();
   const scrape = async (): Promise<Parsed> => parseExposition(await exporter.renderer.render('prometheus'));
   return {
@@ -143,11 +154,16 @@ test('churn: median executor lifetime under 5 minutes, many deleted exits', { ti
   }
 });
 
-test('spot-preemption: preempted exits', { timeout: 60_000 }, async () => {
-  const r = await run('spot-preemption', 5);
+test('spot-preemption: preempted executors, and the driver on spot lost with its node', { timeout: 60_000 }, async () => {
+  // Seed 3 reclaims the misconfigured driver's node at about 11 simulated minutes.
+  const r = await run('spot-preemption', 0, 3, { count: 40, stepMs: 30_000 });
   try {
     const p = await settle(r);
     assert.ok(sum(p, 'spark_k8s_executor_exits_total', { reason: 'preempted' }) > 0);
+    assert.ok(sum(p, 'spark_k8s_driver_exits_total', { app_name: 'adhoc-backfill', reason: 'preempted' }) >= 1, 'the driver on spot was preempted');
+    assert.equal(sum(p, 'spark_k8s_driver_exits_total', { reason: 'preempted' }), sum(p, 'spark_k8s_driver_exits_total', { app_name: 'adhoc-backfill', reason: 'preempted' }), 'no other driver was');
+    assert.equal(sum(p, 'spark_k8s_driver_spot_eligible', { app_name: 'adhoc-backfill' }), 1);
+    assert.equal(sum(p, 'spark_k8s_driver_spot_eligible'), 1, 'the drivers kept on on-demand nodes are not flagged');
   } finally {
     await r.close();
   }
