@@ -28,7 +28,7 @@ serveIpc({
     readyMs = undefined;
     exporter = await startExporter(
       { ...DEFAULT_CONFIG, kubeconfig: a.kubeconfig, host: '127.0.0.1', port: 0, retentionMs: a.retentionMs, pageSize: a.pageSize, auditIntervalMs: 0 },
-      makeLogger('warn', 'json'),
+      makeLogger(process.env['BENCH_EXPORTER_LOG'] ?? 'warn', 'json'),
     );
     const e = exporter;
     const poll = setInterval(() => {

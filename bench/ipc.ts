@@ -34,6 +34,8 @@ export function serveIpc(handlers: Handlers): void {
   });
   // The parent going away must not leave a simulator or exporter behind.
   process.on('disconnect', () => process.exit(0));
+  // An orderly exit on SIGTERM, so --cpu-prof and friends get to write their files.
+  process.on('SIGTERM', () => process.exit(0));
 }
 
 /** Forces two full GCs (the second collects what the first's finalisers freed) and reads memory. */

@@ -17,7 +17,11 @@ export interface BenchArgs {
   readonly out: string | undefined;
   readonly budgetMs: number;
   readonly scrapes: number;
+  readonly consumers: ReadonlySet<Consumer>;
 }
+
+type Consumer = 'parse-limit' | 'obvious' | 'exporter';
+const CONSUMERS: readonly Consumer[] = ['parse-limit', 'obvious', 'exporter'];
 
 export function parseArgs(argv: readonly string[]): BenchArgs {
   let sizes = [1_000, 10_000, 50_000, 150_000];
@@ -25,6 +29,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let out: string | undefined;
   let budgetMs = 570_000;
   let scrapes = 15;
+  let consumers = new Set<Consumer>(CONSUMERS);
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => {
@@ -41,10 +46,16 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     } else if (a === '--out') out = next();
     else if (a === '--budget-seconds') budgetMs = Number(next()) * 1000;
     else if (a === '--scrapes') scrapes = Number(next());
-    else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes)`);
+    else if (a === '--consumers') {
+      const want = next().split(',');
+      const bad = want.filter((c) => !(CONSUMERS as readonly string[]).includes(c));
+      if (bad.length) throw new Error(`--consumers takes ${CONSUMERS.join(',')}; not ${bad.join(',')}`);
+      consumers = new Set(want as Consumer[]);
+    }
+    else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --consumers)`);
   }
   if (!(budgetMs > 0) || !(scrapes >= 1)) throw new Error('--budget-seconds and --scrapes must be positive');
-  return { sizes, quick, out, budgetMs, scrapes };
+  return { sizes, quick, out, budgetMs, scrapes, consumers };
 }
 
 async function main(): Promise<number> {
@@ -62,7 +73,7 @@ async function main(): Promise<number> {
   const log = (m: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${m}\n`);
   };
-  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, children, log };
+  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, children, log, consumers: args.consumers };
   const cleanup = async (): Promise<void> => {
     await Promise.all([...children].map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
