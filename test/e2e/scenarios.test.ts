@@ -4,106 +4,57 @@
  * everything that happened after the exporter's first list.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
-import pino from 'pino';
-import { EXIT_REASONS } from '../../src/catalogue/metrics.js';
-import { DEFAULT_CONFIG, startExporter, type RunningExporter } from '../../src/exporter.js';
+import { isDeepStrictEqual } from 'node:util';
 import { parseExposition, select, sum, type Parsed } from '../../src/metrics/parse-exposition.js';
-import { startSimulator, type RunningSimulator, type TruthTotals } from '../../src/sim/index.js';
-import { waitFor } from '../support/exporter-process.js';
+import { counted, startPair, truthDelta, waitFor, type Pair } from '../support/sim-pair.js';
 
 const SPEED = 120;
 
-interface Run {
-  sim: RunningSimulator;
-  exporter: RunningExporter;
-  before: TruthTotals;
+interface Run extends Pair {
   scrape(): Promise<Parsed>;
-  close(): Promise<void>;
 }
 
 /**
- * Runs a scenario against the exporter. With `steps`, simulated time is driven synchronously in
- * steps of `stepMs` (the real-time clock nearly stopped), which makes a run exactly reproducible.
+ * Runs a scenario against an in-process exporter, from a baseline taken once the exporter has
+ * synced. With `steps`, simulated time is driven synchronously in steps of `stepMs` (the
+ * real-time clock nearly stopped), which makes a run exactly reproducible.
  */
 async function run(scenario: string, realSeconds: number, seed = 7, steps?: { count: number; stepMs: number }): Promise<Run> {
-  const dir = mkdtempSync(join(tmpdir(), `e2e-${scenario}-`));
-  const sim = await startSimulator({ scenario, speed: steps ? 1e-6 : SPEED, seed, kubeconfigOut: join(dir, 'kubeconfig'), bookmarkIntervalSeconds: 1 });
-  // Let the scenario get going, then freeze it while the exporter takes its first list.
-  await new Promise((r) => setTimeout(r, 500));
-  sim.pause();
-  const exporter = await startExporter(
-    { ...DEFAULT_CONFIG, kubeconfig: sim.kubeconfigPath, host: '127.0.0.1', port: 0, processMetrics: false, gapGraceMs: 300, auditIntervalMs: 0, churnWindowMs: 60 * 60_000 },
-    pino({ level: 'warn' }),
-  );
-  await waitFor('exporter ready', () => exporter.self.ready() || undefined, 20_000);
-  const before = sim.truth.totals();
-  sim.resume();
+  const pair = await startPair({
+    sim: { scenario, speed: steps ? 1e-6 : SPEED, seed },
+    exporter: { gapGraceMs: 300, churnWindowMs: 60 * 60_000, tickMs: 200 },
+  });
   if (steps) {
     for (let i = 0; i < steps.count; i++) {
-      sim.cluster.advance(steps.stepMs);
+      pair.sim.cluster.advance(steps.stepMs);
       await new Promise((r) => setTimeout(r, 25));
     }
   } else {
     await new Promise((r) => setTimeout(r, realSeconds * 1000));
   }
-  sim.pause();
-  const scrape = async (): Promise<Parsed> => parseExposition(await exporter.renderer.render('prometheus'));
-  return {
-    sim,
-    exporter,
-    before,
-    scrape,
-    async close() {
-      await exporter.stop();
-      await sim.close();
-    },
-  };
+  pair.sim.pause();
+  return { ...pair, scrape: async () => parseExposition(await pair.exporter.renderer.render('prometheus')) };
 }
 
 /** Waits until the exporter has absorbed every event up to the pause and agrees with the truth. */
 async function settle(r: Run): Promise<Parsed> {
-  const want = delta(r.sim.truth.totals(), r.before);
+  const want = truthDelta(r.sim.truth.totals(), r.baseline);
   let last: Parsed | undefined;
   try {
     return await waitFor(
       'exporter to agree with the truth',
       async () => {
         last = await r.scrape();
-        return sameCounts(last, want) ? last : undefined;
+        return isDeepStrictEqual(counted(last), want) ? last : undefined;
       },
       15_000,
       200,
     );
   } catch (e) {
-    if (last) assert.deepEqual(counts(last), want, 'exporter counters against the simulator truth');
+    if (last) assert.deepEqual(counted(last), want, 'exporter counters against the simulator truth');
     throw e;
   }
-}
-
-function delta(a: TruthTotals, b: TruthTotals) {
-  return {
-    starts: a.executorStarts - b.executorStarts,
-    exits: Object.fromEntries(EXIT_REASONS.map((k) => [k, a.exits[k] - b.exits[k]])),
-    oomExecutor: a.oomKills.executor - b.oomKills.executor,
-    oomDriver: a.oomKills.driver - b.oomKills.driver,
-  };
-}
-
-function counts(p: Parsed) {
-  return {
-    starts: sum(p, 'spark_k8s_executor_starts_total'),
-    exits: Object.fromEntries(EXIT_REASONS.map((k) => [k, sum(p, 'spark_k8s_executor_exits_total', { reason: k })])),
-    oomExecutor: sum(p, 'spark_k8s_container_oom_kills_total', { role: 'executor' }),
-    oomDriver: sum(p, 'spark_k8s_container_oom_kills_total', { role: 'driver' }),
-  };
-}
-
-function sameCounts(p: Parsed, want: ReturnType<typeof delta>): boolean {
-  return JSON.stringify(counts(p)) === JSON.stringify(want);
 }
 
 function medianLifetimeBelow(p: Parsed, seconds: number): boolean {
@@ -135,7 +86,7 @@ test('quota-crunch: quota ≥ 85% used, skipped executor ids, no headroom', { ti
     assert.ok(sat >= 0.85, `saturation ${sat}`);
     await waitFor('skipped ids', async () => sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total') > 0 || undefined, 10_000);
     const skipped = sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total');
-    assert.ok(skipped <= r.sim.truth.totals().skippedIds - r.before.skippedIds, 'never more than the ids really burned');
+    assert.ok(skipped <= r.sim.truth.totals().skippedIds - r.baseline.skippedIds, 'never more than the ids really burned');
     assert.ok(select(p, 'spark_k8s_quota_headroom_executors').some((s) => s.value === 0));
   } finally {
     await r.close();

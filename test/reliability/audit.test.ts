@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { select, sum } from '../support/exposition.js';
-import { exportedPods, livePods, quiesce, scrape, sleep, sortedEntries, sparkPods, startPair, waitFor, counted, truthDelta } from './harness.js';
+import { exportedPods, livePods, quiesce, scrape, sleep, sortedEntries, sparkPods, startPair, waitFor, counted, truthDelta } from '../support/sim-pair.js';
 import type { ResourceQuotaObj } from '../../src/sim/types.js';
 
 test('audit finds and corrects drift left by silently lost watch events, and counts it', { timeout: 90_000 }, async () => {

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { parseExposition, select, sum, value } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
 import { quota, running, sparkPod, terminated, type Obj } from '../support/pods.js';
-import { assertSane, tempDir } from './harness.js';
+import { assertSane, tempDir } from '../support/sim-pair.js';
 import { HostileApiServer } from './hostile-apiserver.js';
 
 const APP = 'spark-0123456789abcdef0123456789abcdef';

@@ -14,7 +14,7 @@ import { test } from 'node:test';
 import { parseExposition, sum } from '../support/exposition.js';
 import { MAIN, startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
 import { namespaceObj, quota, running, sparkPod } from '../support/pods.js';
-import { tempDir } from './harness.js';
+import { tempDir } from '../support/sim-pair.js';
 import { HostileApiServer } from './hostile-apiserver.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; stderr: string }> {

@@ -8,7 +8,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { sum, value } from '../support/exposition.js';
-import { counted, exportedPods, livePods, quiesce, scrape, sleep, sortedEntries, startPair, truthDelta, waitFor, assertSane, type Pair } from './harness.js';
+import { counted, exportedPods, livePods, quiesce, scrape, sleep, sortedEntries, startPair, truthDelta, waitFor, assertSane, type Pair } from '../support/sim-pair.js';
 
 const SPEED = 60;
 

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import { startSimulator } from '../../src/sim/index.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
-import { rssBytes, sleep, tempDir } from './harness.js';
+import { rssBytes, sleep, tempDir } from '../support/sim-pair.js';
 
 function percentile(xs: number[], q: number): number {
   const s = [...xs].sort((a, b) => a - b);

@@ -14,7 +14,7 @@ import { MetricsRenderer } from '../../src/metrics/render.js';
 import { SelfStats } from '../../src/metrics/self-stats.js';
 import { parseExposition } from '../support/exposition.js';
 import { deleting, disrupted, oomKilled, quota, running, sparkPod, terminated, unschedulable, waiting, type Obj } from '../support/pods.js';
-import { assertSane } from './harness.js';
+import { assertSane } from '../support/sim-pair.js';
 
 const MAX_LABEL = 32;
 

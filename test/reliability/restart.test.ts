@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { startSimulator } from '../../src/sim/index.js';
 import { parseExposition, sum } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
-import { counted, sleep, tempDir, truthDelta, assertSane } from './harness.js';
+import { counted, sleep, tempDir, truthDelta, assertSane } from '../support/sim-pair.js';
 
 async function metrics(url: string) {
   const res = await fetch(`${url}/metrics`, { signal: AbortSignal.timeout(10_000) });

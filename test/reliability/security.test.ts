@@ -12,7 +12,7 @@ import { test } from 'node:test';
 import { parseExposition, sum } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
 import { namespaceObj, quota, running, sparkApplication, sparkPod, type Obj } from '../support/pods.js';
-import { assertSane, sleep, startPair, tempDir } from './harness.js';
+import { assertSane, sleep, startPair, tempDir } from '../support/sim-pair.js';
 import { HostileApiServer } from './hostile-apiserver.js';
 
 const ALLOWED = new Set(['pods', 'resourcequotas', 'namespaces', 'sparkapplications']);

@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { startSimulator } from '../../src/sim/index.js';
 import { parseExposition, sum } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
-import { rssBytes, sleep, tempDir } from './harness.js';
+import { rssBytes, sleep, tempDir } from '../support/sim-pair.js';
 
 const SECONDS = Number(process.env['SOAK_SECONDS'] ?? 60);
 const HEAP_LIMIT_MIB = 128;

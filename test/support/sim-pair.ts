@@ -1,5 +1,5 @@
 /**
- * A simulator and an in-process exporter wired together for the reliability tests: a window on
+ * A simulator and an in-process exporter wired together for the end-to-end and reliability tests: a window on
  * the truth (what happened between two points), /metrics read over HTTP, and the exporter's log
  * captured as JSON lines so tests can check that it said what happened.
  */
@@ -12,8 +12,8 @@ import pino, { type Logger } from 'pino';
 import { DEFAULT_CONFIG, startExporter, type ExporterConfig, type RunningExporter } from '../../src/exporter.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions, type TruthTotals } from '../../src/sim/index.js';
 import type { KObject, Pod } from '../../src/sim/types.js';
-import { parseExposition, select, sum, type Parsed } from '../support/exposition.js';
-import { waitFor } from '../support/exporter-process.js';
+import { parseExposition, select, sum, type Parsed } from './exposition.js';
+import { waitFor } from './exporter-process.js';
 
 export { waitFor };
 
