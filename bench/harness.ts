@@ -149,7 +149,7 @@ function burstSize(pods: number): number {
 
 /**
  * One turnover of every app, fed in slices no faster than the exporter absorbs them (at most
- * 10,000 events ahead), then the retention waited out until exactly the new apps remain.
+ * ~4,000 events ahead), then the retention waited out until exactly the new apps remain.
  */
 async function turnover(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle, url: string, pods: number, roundNo: number): Promise<Record<string, unknown>> {
   const events = async (): Promise<{ events: number; apps: number; pods: number }> => ex.call('events');
@@ -159,13 +159,20 @@ async function turnover(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle,
   let apps = 0;
   const deadline = Date.now() + Math.min(400_000, opts.budget.left());
   for (;;) {
-    const t = await sim.call<{ apps: number; events: number; remaining: number }>('turnover', { apps: 40, round: roundNo }, 120_000);
+    const t = await sim.call<{ apps: number; events: number; remaining: number }>('turnover', { apps: 20, round: roundNo }, 120_000);
     sent += t.events;
     apps += t.apps;
+    let last = -1;
+    let progressAt = Date.now();
     for (;;) {
       const got = (await events()).events - base;
-      if (got >= sent - (t.remaining > 0 ? 10_000 : 0)) break;
-      if (Date.now() > deadline) throw new Error(`turnover ${roundNo}: exporter counted ${got} of ${sent} events`);
+      if (got >= sent - (t.remaining > 0 ? 2_000 : 0)) break;
+      if (got !== last) {
+        last = got;
+        progressAt = Date.now();
+      }
+      // A watch cut short (and relisted) never delivers the rest: fail fast, not at the deadline.
+      if (Date.now() > deadline || Date.now() - progressAt > 15_000) throw new Error(`turnover ${roundNo}: exporter counted ${got} of ${sent} events (stalled or out of time)`);
       await sleep(20);
     }
     if (t.remaining === 0) break;

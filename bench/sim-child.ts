@@ -16,6 +16,7 @@ import { gcMemory, serveIpc } from './ipc.js';
 let sim: RunningSimulator | undefined;
 /** The turnover round each rerun app was created in (apps built by the simulator: round 0). */
 const rounds = new Map<string, number>();
+const queue: { round: number; apps: Array<Array<[string | undefined, string]>> } = { round: 0, apps: [] };
 
 // Serialised watch lines by stored object; objects in the store are never mutated, so identity is a safe key.
 const LINES = new WeakMap<object, { type: string; line: string }>();
@@ -100,39 +101,40 @@ serveIpc({
    */
   turnover(a: { apps: number; round: number }) {
     const store = running().cluster.world.cluster.store;
-    const due = new Map<string, KObject[]>();
-    for (const p of store.list('pods')) {
-      const id = p.metadata.labels?.['spark-app-selector'];
-      if (!id || (rounds.get(id) ?? 0) >= a.round) continue;
-      const list = due.get(id);
-      if (list) list.push(p);
-      else if (due.size < a.apps) due.set(id, [p]);
+    // Indexed once per round (a scan of 150k pods per slice would dominate): app → pod keys.
+    if (queue.round !== a.round) {
+      const byApp = new Map<string, Array<[string | undefined, string]>>();
+      for (const p of store.list('pods')) {
+        const id = p.metadata.labels?.['spark-app-selector'];
+        if (!id || (rounds.get(id) ?? 0) >= a.round) continue;
+        const keys = byApp.get(id) ?? [];
+        keys.push([p.metadata.namespace, p.metadata.name]);
+        byApp.set(id, keys);
+      }
+      queue.round = a.round;
+      queue.apps = [...byApp.values()];
     }
+    const slice = queue.apps.splice(0, a.apps);
     let events = 0;
-    for (const pods of due.values()) {
+    for (const keys of slice) {
       const newId = `spark-${randomBytes(16).toString('hex')}`;
       rounds.set(newId, a.round);
-      const oldPrefix = /^(.*-[0-9a-f]{16})-(?:exec-\d+|driver)$/.exec(pods[0]?.metadata.name ?? '')?.[1];
-      const newPrefix = oldPrefix ? `${oldPrefix.slice(0, -16)}${randomBytes(8).toString('hex')}` : undefined;
-      for (const p of pods) {
-        store.remove('pods', p.metadata.namespace, p.metadata.name);
-        const name = oldPrefix && newPrefix ? p.metadata.name.replace(oldPrefix, newPrefix) : `${p.metadata.name}-r`;
+      let oldPrefix: string | undefined;
+      let newPrefix: string | undefined;
+      for (const [ns, name] of keys) {
+        const p = store.get('pods', ns, name);
+        if (!p) continue;
+        oldPrefix ??= /^(.*-[0-9a-f]{16})-(?:exec-\d+|driver)$/.exec(name)?.[1];
+        newPrefix ??= oldPrefix ? `${oldPrefix.slice(0, -16)}${randomBytes(8).toString('hex')}` : undefined;
+        store.remove('pods', ns, name);
+        const newName = oldPrefix && newPrefix ? name.replace(oldPrefix, newPrefix) : `${name}-r`;
         const labels = { ...p.metadata.labels, 'spark-app-selector': newId };
         // The store stamps the resourceVersion.
-        store.put('pods', { ...p, metadata: { ...p.metadata, name, uid: randomBytes(16).toString('hex'), labels } });
+        store.put('pods', { ...p, metadata: { ...p.metadata, name: newName, uid: randomBytes(16).toString('hex'), labels } });
         events += 2;
       }
     }
-    let remaining = 0;
-    const seen = new Set<string>();
-    for (const p of store.list('pods')) {
-      const id = p.metadata.labels?.['spark-app-selector'];
-      if (id && !seen.has(id)) {
-        seen.add(id);
-        if ((rounds.get(id) ?? 0) < a.round) remaining++;
-      }
-    }
-    return { apps: due.size, events, remaining };
+    return { apps: slice.length, events, remaining: queue.apps.length };
   },
 
   rv() {
