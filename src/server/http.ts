@@ -15,6 +15,8 @@ export interface HttpOptions {
   readonly tlsCertFile?: string | undefined;
   readonly tlsKeyFile?: string | undefined;
   readonly authToken?: string | undefined;
+  /** A socket with no traffic for this long is closed (default 60s). */
+  readonly socketIdleTimeoutMs?: number;
 }
 
 export interface HttpDeps {
@@ -75,6 +77,9 @@ export async function listen(opts: HttpOptions, deps: HttpDeps): Promise<Running
   // A slow or stuck scraper must not hold a socket forever.
   server.requestTimeout = 60_000;
   server.headersTimeout = 15_000;
+  // A scraper that stops reading its response would otherwise hold the socket and its buffered
+  // body forever: no traffic either way for this long closes it.
+  server.timeout = opts.socketIdleTimeoutMs ?? 60_000;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(opts.port, opts.host, () => {
