@@ -65,6 +65,13 @@ export interface Baseline {
   readonly obviousHeap: number | null;
 }
 
+/** Client errors carry headers and bodies over several lines: the JSON wants one short line. */
+function oneLine(s: string): string {
+  const status = /"message\\?":\\?"([^"\\]+)/.exec(s)?.[1];
+  const head = s.split('\n')[0] ?? s;
+  return `${head}${status ? `: ${status}` : ''}`.slice(0, 300);
+}
+
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export function spawn(opts: HarnessOptions, name: string, file: string, heapMiB: number, extraArgv: string[] = []): ChildHandle {
@@ -89,7 +96,7 @@ async function awaitReady(c: ChildHandle, timeoutMs: number, giveUpAfterErrorMs 
     const r = await c.call<{ readyMs: number | null; error?: string | null }>('ready', {}, 30_000);
     if (r.readyMs !== null) return { readyMs: r.readyMs };
     if (r.error) firstErrorAt ??= Date.now();
-    if (firstErrorAt !== undefined && Date.now() - firstErrorAt > giveUpAfterErrorMs) return { error: r.error ?? 'error' };
+    if (firstErrorAt !== undefined && Date.now() - firstErrorAt > giveUpAfterErrorMs) return { error: oneLine(r.error ?? 'error') };
     if (Date.now() > deadline) return { error: `not ready within ${Math.round(timeoutMs / 1000)} s${r.error ? ` (last error: ${r.error})` : ''}` };
     await sleep(50);
   }
@@ -245,103 +252,103 @@ export async function runSize(opts: HarnessOptions, pods: number, baseline: Base
 }
 
 async function parseLimit(opts: HarnessOptions, out: SizeResult, notes: string[], sim: ChildHandle, url: string, pods: number, events: number): Promise<void> {
-    opts.log(`${pods} pods: parse limit`);
-    const pl = spawn(opts, 'parse-limit', FILES.parseLimit, 4096);
-    try {
-      const list = await pl.call<{ ms: number; items: number; bytes: number; pages: number }>('list', { server: url, selector: SELECTOR, pageSize: PAGE_SIZE }, 300_000);
-      if (list.items !== pods) notes.push(`parse limit listed ${list.items} pods, expected ${pods}`);
-      out['parse_limit_sync_seconds'] = round(list.ms / 1000);
-      out['list_bytes'] = list.bytes;
-      out['list_pages'] = list.pages;
-      await pl.call('watch', { server: url, selector: SELECTOR });
-      await sleep(300);
-      const b = await burst(sim, pl, events, 120_000);
-      out['parse_limit_events_per_second'] = b.events_per_second;
-      out['parse_limit_burst'] = b;
-    } finally {
-      await stop(opts, pl);
-    }
+  opts.log(`${pods} pods: parse limit`);
+  const pl = spawn(opts, 'parse-limit', FILES.parseLimit, 4096);
+  try {
+    const list = await pl.call<{ ms: number; items: number; bytes: number; pages: number }>('list', { server: url, selector: SELECTOR, pageSize: PAGE_SIZE }, 300_000);
+    if (list.items !== pods) notes.push(`parse limit listed ${list.items} pods, expected ${pods}`);
+    out['parse_limit_sync_seconds'] = round(list.ms / 1000);
+    out['list_bytes'] = list.bytes;
+    out['list_pages'] = list.pages;
+    await pl.call('watch', { server: url, selector: SELECTOR });
+    await sleep(300);
+    const b = await burst(sim, pl, events, 120_000);
+    out['parse_limit_events_per_second'] = b.events_per_second;
+    out['parse_limit_burst'] = b;
+  } finally {
+    await stop(opts, pl);
+  }
 }
 
 async function obviousBuild(opts: HarnessOptions, out: SizeResult, sim: ChildHandle, kubeconfig: string, pods: number, events: number, baseline: Baseline): Promise<void> {
-    opts.log(`${pods} pods: obvious build (client-node informer + prom-client)`);
-    const ob = spawn(opts, 'obvious', FILES.obvious, 12_288);
-    try {
-      const { url: obUrl } = await ob.call<{ url: string }>('start', { kubeconfig }, 60_000);
-      const limit = Math.min(240_000, Math.max(30_000, opts.budget.left() - 240_000));
-      const r = await awaitReady(ob, limit, 10_000);
-      if ('error' in r) {
-        out['obvious'] = { ok: false, reason: r.error };
-      } else {
-        out['obvious_sync_seconds'] = round(r.readyMs / 1000);
-        await sleep(300);
-        const m = await ob.call<MemoryReply>('memory', {}, 120_000);
-        out['obvious_heap_bytes_per_pod'] = baseline.obviousHeap === null ? null : Math.round((m.heapUsed - baseline.obviousHeap) / Math.max(1, m.pods));
-        out['obvious_rss_bytes'] = m.rss;
-        const b = await burst(sim, ob, events, 180_000);
-        out['obvious_events_per_second'] = b.events_per_second;
-        const s = await scrape(obUrl);
-        out['obvious_metrics_ms'] = round(s.ms, 1);
-        out['obvious_series'] = exposition(s.body).series;
-        out['obvious'] = { ok: true };
-      }
-    } catch (e) {
-      out['obvious'] = { ok: false, reason: (e as Error).message.split('\n')[0] };
-    } finally {
-      await stop(opts, ob);
+  opts.log(`${pods} pods: obvious build (client-node informer + prom-client)`);
+  const ob = spawn(opts, 'obvious', FILES.obvious, 12_288);
+  try {
+    const { url: obUrl } = await ob.call<{ url: string }>('start', { kubeconfig }, 60_000);
+    const limit = Math.min(240_000, Math.max(30_000, opts.budget.left() - 240_000));
+    const r = await awaitReady(ob, limit, 10_000);
+    if ('error' in r) {
+      out['obvious'] = { ok: false, reason: r.error };
+    } else {
+      out['obvious_sync_seconds'] = round(r.readyMs / 1000);
+      await sleep(300);
+      const m = await ob.call<MemoryReply>('memory', {}, 120_000);
+      out['obvious_heap_bytes_per_pod'] = baseline.obviousHeap === null ? null : Math.round((m.heapUsed - baseline.obviousHeap) / Math.max(1, m.pods));
+      out['obvious_rss_bytes'] = m.rss;
+      const b = await burst(sim, ob, events, 180_000);
+      out['obvious_events_per_second'] = b.events_per_second;
+      const s = await scrape(obUrl);
+      out['obvious_metrics_ms'] = round(s.ms, 1);
+      out['obvious_series'] = exposition(s.body).series;
+      out['obvious'] = { ok: true };
     }
+  } catch (e) {
+    out['obvious'] = { ok: false, reason: (e as Error).message.split('\n')[0] };
+  } finally {
+    await stop(opts, ob);
+  }
 }
 
 async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[], sim: ChildHandle, kubeconfig: string, pods: number, apps: number, events: number, baseline: Baseline): Promise<void> {
-    opts.log(`${pods} pods: exporter`);
-    const ex = spawn(opts, 'exporter', FILES.exporter, 4096, process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []);
-    try {
-      const { url: exUrl } = await ex.call<{ url: string }>('start', { kubeconfig, retentionMs: RETENTION_MS, pageSize: PAGE_SIZE });
-      const r = await awaitReady(ex, 300_000);
-      if ('error' in r) throw new Error(`exporter: ${r.error}`);
-      out['sync_seconds'] = round(r.readyMs / 1000);
-      await sleep(300);
-      const m = await ex.call<MemoryReply>('memory');
-      if (m.pods !== pods) notes.push(`exporter tracks ${m.pods} pods, expected ${pods}`);
-      out['heap_bytes_per_pod'] = Math.round((m.heapUsed - baseline.exporterHeap) / Math.max(1, m.pods));
-      out['heap_bytes'] = m.heapUsed;
-      out['rss_bytes'] = m.rss;
-      out['live_apps'] = m.apps;
+  opts.log(`${pods} pods: exporter`);
+  const ex = spawn(opts, 'exporter', FILES.exporter, 4096, process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []);
+  try {
+    const { url: exUrl } = await ex.call<{ url: string }>('start', { kubeconfig, retentionMs: RETENTION_MS, pageSize: PAGE_SIZE });
+    const r = await awaitReady(ex, 300_000);
+    if ('error' in r) throw new Error(`exporter: ${r.error}`);
+    out['sync_seconds'] = round(r.readyMs / 1000);
+    await sleep(300);
+    const m = await ex.call<MemoryReply>('memory');
+    if (m.pods !== pods) notes.push(`exporter tracks ${m.pods} pods, expected ${pods}`);
+    out['heap_bytes_per_pod'] = Math.round((m.heapUsed - baseline.exporterHeap) / Math.max(1, m.pods));
+    out['heap_bytes'] = m.heapUsed;
+    out['rss_bytes'] = m.rss;
+    out['live_apps'] = m.apps;
 
-      opts.log(`${pods} pods: exporter event burst (${events})`);
-      const b = await burst(sim, ex, events, 180_000);
-      out['events_per_second'] = b.events_per_second;
-      out['burst'] = b;
+    opts.log(`${pods} pods: exporter event burst (${events})`);
+    const b = await burst(sim, ex, events, 180_000);
+    out['events_per_second'] = b.events_per_second;
+    out['burst'] = b;
 
-      opts.log(`${pods} pods: ${opts.scrapes} scrapes, one a second`);
-      const lat = await scrapeLatency(sim, exUrl, opts.scrapes);
-      out['series'] = lat.series;
-      out['body_bytes'] = lat.bodyBytes;
-      out['metrics_p50_ms'] = lat.p50;
-      out['metrics_p99_ms'] = lat.p99;
-      out['metrics_samples_ms'] = lat.samples;
-      const afterScrapes = await ex.call<MemoryReply>('memory');
+    opts.log(`${pods} pods: ${opts.scrapes} scrapes, one a second`);
+    const lat = await scrapeLatency(sim, exUrl, opts.scrapes);
+    out['series'] = lat.series;
+    out['body_bytes'] = lat.bodyBytes;
+    out['metrics_p50_ms'] = lat.p50;
+    out['metrics_p99_ms'] = lat.p99;
+    out['metrics_samples_ms'] = lat.samples;
+    const afterScrapes = await ex.call<MemoryReply>('memory');
 
-      // Two full turnovers: the first brings every kind of series (driver startups and the
-      // like) into being, so flatness is judged between the first and the second.
-      const rounds: Array<Record<string, unknown>> = [];
-      for (let round = 1; round <= 2; round++) {
-        if (opts.budget.left() < 90_000) {
-          notes.push(`turnover round ${round} skipped: time budget`);
-          break;
-        }
-        opts.log(`${pods} pods: turnover ${round} of all ${apps} apps`);
-        rounds.push(await turnover(opts, sim, ex, exUrl, pods, round));
+    // Two full turnovers: the first brings every kind of series (driver startups and the
+    // like) into being, so flatness is judged between the first and the second.
+    const rounds: Array<Record<string, unknown>> = [];
+    for (let round = 1; round <= 2; round++) {
+      if (opts.budget.left() < 90_000) {
+        notes.push(`turnover round ${round} skipped: time budget`);
+        break;
       }
-      const [first, second] = rounds;
-      out['after_turnover'] = {
-        ...second ?? first,
-        rounds,
-        heap_change_ratio: first && second ? round(Number(second['heap_bytes']) / Number(first['heap_bytes']), 3) : null,
-        series_change_ratio: first && second ? round(Number(second['series']) / Number(first['series']), 3) : null,
-        heap_vs_before_ratio: first ? round(Number(first['heap_bytes']) / afterScrapes.heapUsed, 3) : null,
-      };
-    } finally {
-      await stop(opts, ex);
+      opts.log(`${pods} pods: turnover ${round} of all ${apps} apps`);
+      rounds.push(await turnover(opts, sim, ex, exUrl, pods, round));
     }
+    const [first, second] = rounds;
+    out['after_turnover'] = {
+      ...second ?? first,
+      rounds,
+      heap_change_ratio: first && second ? round(Number(second['heap_bytes']) / Number(first['heap_bytes']), 3) : null,
+      series_change_ratio: first && second ? round(Number(second['series']) / Number(first['series']), 3) : null,
+      heap_vs_before_ratio: first ? round(Number(first['heap_bytes']) / afterScrapes.heapUsed, 3) : null,
+    };
+  } finally {
+    await stop(opts, ex);
+  }
 }
