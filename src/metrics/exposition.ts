@@ -37,10 +37,10 @@ export class LabelEncoder {
 }
 
 /**
- * Each line goes straight into a byte buffer instead of being kept until a final join: at 100k
- * series the kept strings outlived several young-generation collections, were promoted and
+ * Lines are copied into a byte buffer in ~32 KB batches instead of kept as 100k strings until a
+ * final join: kept strings outlived several young-generation collections, were promoted and
  * copied, and the old-generation collections that followed were most of a scrape's p99. Written
- * out at once, a line dies young and costs the collector almost nothing.
+ * out in batches, a line dies young and costs the collector almost nothing.
  */
 export class ExpositionWriter {
   /** Size of the last body rendered, so the next one usually needs no growing. */
@@ -52,7 +52,17 @@ export class ExpositionWriter {
     this.buf = Buffer.allocUnsafe(ExpositionWriter.sizeHint + (ExpositionWriter.sizeHint >> 3));
   }
 
+  /** Lines gathered as one string and copied out every ~32 KB: one native call per batch, not per line. */
+  private pending = '';
+
   private put(text: string): void {
+    this.pending += text;
+    if (this.pending.length > 32_768) this.flush();
+  }
+
+  private flush(): void {
+    const text = this.pending;
+    this.pending = '';
     // utf8 takes at most 3 bytes per UTF-16 code unit.
     if (this.len + text.length * 3 > this.buf.length) {
       const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + text.length * 3));
@@ -88,10 +98,16 @@ export class ExpositionWriter {
     if (text) this.put(text.endsWith('\n') ? text : `${text}\n`);
   }
 
-  finish(): string {
+  /** The body as bytes, a view of the writer's buffer (no copy): what an HTTP response sends. */
+  finishBytes(): Buffer {
     if (this.format === 'openmetrics') this.put('# EOF\n');
+    this.flush();
     ExpositionWriter.sizeHint = this.len;
-    return this.buf.toString('utf8', 0, this.len);
+    return this.buf.subarray(0, this.len);
+  }
+
+  finish(): string {
+    return this.finishBytes().toString('utf8');
   }
 }
 

@@ -52,13 +52,21 @@ export class MetricsRenderer {
     return w;
   }
 
-  async render(format: Format): Promise<string> {
+  /**
+   * The body as bytes: at 100k series, decoding it to a string only for the HTTP layer to encode
+   * it again costs ~40 ms and a 15 MB old-generation string per scrape.
+   */
+  async renderBytes(format: Format): Promise<Buffer> {
     const started = performance.now();
     const w = this.renderModel(format);
     const reg = this.registries[format];
     if (reg) w.raw((await reg.metrics()).replace(/# EOF\n?$/, ''));
-    const body = w.finish();
+    const body = w.finishBytes();
     this.renderSeconds.observe((performance.now() - started) / 1000);
     return body;
+  }
+
+  async render(format: Format): Promise<string> {
+    return (await this.renderBytes(format)).toString('utf8');
   }
 }
