@@ -338,7 +338,13 @@ async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[
         break;
       }
       opts.log(`${pods} pods: turnover ${round} of all ${apps} apps`);
-      rounds.push(await turnover(opts, sim, ex, exUrl, pods, round));
+      try {
+        rounds.push(await turnover(opts, sim, ex, exUrl, pods, round));
+      } catch (e) {
+        // Keep every figure already taken; say why the turnover has none.
+        notes.push((e as Error).message.split('\n')[0] ?? 'turnover failed');
+        break;
+      }
     }
     const [first, second] = rounds;
     out['after_turnover'] = {
