@@ -28,6 +28,8 @@ export interface HttpDeps {
 export function buildApp(deps: HttpDeps, authToken: string | undefined): express.Express {
   const app = express();
   app.disable('x-powered-by');
+  // An ETag would hash every multi-MB scrape body for a cache no scraper uses.
+  app.set('etag', false);
   app.get('/healthz', (_req, res) => {
     res.type('text/plain').send('ok\n');
   });
@@ -42,8 +44,9 @@ export function buildApp(deps: HttpDeps, authToken: string | undefined): express
     }
     const format = negotiate(req.headers.accept);
     try {
-      const body = await deps.renderer.render(format);
-      res.status(200).set('Content-Type', CONTENT_TYPES[format]).send(body);
+      // The renderer's bytes go out as they are: no decode to a string and re-encode per scrape.
+      const body = await deps.renderer.renderBytes(format);
+      res.status(200).set('Content-Type', CONTENT_TYPES[format]).end(body);
     } catch (e) {
       deps.log.error({ err: (e as Error).stack }, 'rendering /metrics failed');
       res.status(500).type('text/plain').send('render failed\n');
