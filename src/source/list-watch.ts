@@ -91,6 +91,13 @@ export class ListWatch {
   private auditPending = false;
   synced = false;
   unavailable = false;
+  private settle: () => void = () => undefined;
+  /** Resolves after the first list attempt, whether it landed or failed. */
+  readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
+
+  get resource(): Resource {
+    return this.opts.resource;
+  }
 
   constructor(
     private readonly http: KubeHttp,
@@ -216,6 +223,7 @@ export class ListWatch {
           const { items, resourceVersion } = listed;
           this.self.list(this.opts.resource, 'success');
           this.handlers.onList(items, mode);
+          this.settle();
           this.listedOnce = true;
           this.resourceVersion = resourceVersion;
           if (this.unavailable) this.log.info({ resource: this.opts.resource }, 'resource available again');
@@ -225,6 +233,7 @@ export class ListWatch {
         this.self.synced.set(this.opts.resource, true);
         await this.watch();
       } catch (e) {
+        this.settle();
         if (!this.running) break;
         const end = e instanceof WatchEnd ? e : undefined;
         const status = e instanceof HttpStatusError ? e : undefined;

@@ -14,6 +14,8 @@ import type { KubeHttp } from './kube-http.js';
 import { ListWatch, type ListMode, type ListWatchOptions } from './list-watch.js';
 
 export const SPARK_POD_SELECTOR = 'spark-role';
+/** Longest wait for the namespace list before the other resources start anyway. */
+const NAMESPACES_FIRST_MS = 10_000;
 
 export interface SourcesOptions {
   readonly namespaces: readonly string[];
@@ -113,10 +115,22 @@ export class Sources {
       relist: (views, mode, ns) => model.relistSparkApplications(views, mode, now(), ns),
       required: false,
     });
-    for (const w of this.watches) w.start();
+    // Namespaces' team labels first: an app first seen before them would file its per-name and
+    // startup series under team="" until its next exit. Their first attempt is awaited (briefly),
+    // whether it lands or fails, so a forbidden or unreachable namespace list delays nothing.
+    const first = this.watches.filter((w) => w.resource === 'namespaces');
+    for (const w of first) w.start();
+    const waited = new Promise<void>((r) => setTimeout(r, NAMESPACES_FIRST_MS).unref());
+    void Promise.race([Promise.all(first.map((w) => w.settled)), waited]).then(() => {
+      if (this.stopped) return;
+      for (const w of this.watches) if (!first.includes(w)) w.start();
+    });
   }
 
+  private stopped = false;
+
   async stop(): Promise<void> {
+    this.stopped = true;
     await Promise.all(this.watches.map((w) => w.stop()));
   }
 
