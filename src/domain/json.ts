@@ -36,3 +36,26 @@ export function labels(meta: Json | undefined): Record<string, string> {
   }
   return out;
 }
+
+/** A namespaced object's identity, the part every parser needs before anything else. */
+export interface Namespaced {
+  readonly object: Json;
+  readonly meta: Json;
+  readonly uid: string;
+  readonly name: string;
+  readonly namespace: string;
+}
+
+export type IdentityReject = { ok: false; reason: 'not_an_object' | 'missing_metadata'; detail: string };
+
+/** The object with its uid, name and namespace, or why it has none to go by. */
+export function namespaced(raw: unknown): { ok: true; value: Namespaced } | IdentityReject {
+  const object = obj(raw);
+  if (!object) return { ok: false, reason: 'not_an_object', detail: typeof raw };
+  const meta = obj(object['metadata']);
+  const uid = str(meta?.['uid']);
+  const name = str(meta?.['name']);
+  const namespace = str(meta?.['namespace']);
+  if (!meta || !uid || !name || !namespace) return { ok: false, reason: 'missing_metadata', detail: `${namespace ?? '?'}/${name ?? '?'}` };
+  return { ok: true, value: { object, meta, uid, name, namespace } };
+}

@@ -1,5 +1,5 @@
 /** ResourceQuotas: hard and used per resource, and what they leave for one more executor. */
-import { labels, obj, str, type Json } from './json.js';
+import { labels, namespaced, obj, type IdentityReject, type Json } from './json.js';
 import { parseQuantity } from './quantity.js';
 
 export interface QuotaView {
@@ -13,16 +13,12 @@ export interface QuotaView {
   readonly badQuantities: readonly string[];
 }
 
-export type QuotaParse = { ok: true; value: QuotaView } | { ok: false; reason: 'not_an_object' | 'missing_metadata'; detail: string };
+export type QuotaParse = { ok: true; value: QuotaView } | IdentityReject;
 
 export function parseQuota(raw: unknown, teamLabel: string): QuotaParse {
-  const q = obj(raw);
-  if (!q) return { ok: false, reason: 'not_an_object', detail: typeof raw };
-  const meta = obj(q['metadata']);
-  const uid = str(meta?.['uid']);
-  const name = str(meta?.['name']);
-  const namespace = str(meta?.['namespace']);
-  if (!uid || !name || !namespace) return { ok: false, reason: 'missing_metadata', detail: `${namespace ?? '?'}/${name ?? '?'}` };
+  const id = namespaced(raw);
+  if (!id.ok) return id;
+  const { object: q, meta, uid, name, namespace } = id.value;
   const status = obj(q['status']);
   const bad: string[] = [];
   // status.hard is what the quota controller enforces; spec.hard before the controller has run.

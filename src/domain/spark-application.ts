@@ -1,5 +1,5 @@
 /** spark-operator SparkApplications (sparkoperator.k8s.io/v1beta2): name, state, team. */
-import { labels, obj, str } from './json.js';
+import { labels, namespaced, obj, str, type IdentityReject } from './json.js';
 
 export interface SparkApplicationView {
   readonly uid: string;
@@ -17,14 +17,10 @@ export const FAILED_STATES = new Set(['FAILED', 'SUBMISSION_FAILED']);
 export function parseSparkApplication(
   raw: unknown,
   teamLabel: string,
-): { ok: true; value: SparkApplicationView } | { ok: false; reason: 'not_an_object' | 'missing_metadata'; detail: string } {
-  const a = obj(raw);
-  if (!a) return { ok: false, reason: 'not_an_object', detail: typeof raw };
-  const meta = obj(a['metadata']);
-  const uid = str(meta?.['uid']);
-  const name = str(meta?.['name']);
-  const namespace = str(meta?.['namespace']);
-  if (!uid || !name || !namespace) return { ok: false, reason: 'missing_metadata', detail: `${namespace ?? '?'}/${name ?? '?'}` };
+): { ok: true; value: SparkApplicationView } | IdentityReject {
+  const id = namespaced(raw);
+  if (!id.ok) return id;
+  const { object: a, meta, uid, name, namespace } = id.value;
   const status = obj(a['status']);
   const stateRaw = str(obj(status?.['applicationState'])?.['state']) ?? '';
   // Bound the value: a state is an enum upstream, anything else is squashed rather than exported raw.

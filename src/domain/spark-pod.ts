@@ -4,7 +4,7 @@
  */
 import type { PendingReason, PodPhase, Role } from '../catalogue/metrics.js';
 import { POD_PHASES } from '../catalogue/metrics.js';
-import { arr, labels, num, obj, str, time, type Json } from './json.js';
+import { arr, labels, namespaced, num, obj, str, time, type Json } from './json.js';
 import { parseJavaMemory, parseQuantity } from './quantity.js';
 
 export const SPARK_CONTAINERS: Record<Role, readonly string[]> = {
@@ -78,13 +78,9 @@ const PHASES = new Set<string>(POD_PHASES);
 const NAME_PREFIX = /^(.*?)-[0-9a-f]{16}-(?:exec-[0-9A-Za-z]+|driver)$/;
 
 export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<SparkPodView> {
-  const pod = obj(raw);
-  if (!pod) return reject('not_an_object', typeof raw);
-  const meta = obj(pod['metadata']);
-  const uid = str(meta?.['uid']);
-  const name = str(meta?.['name']);
-  const namespace = str(meta?.['namespace']);
-  if (!uid || !name || !namespace) return reject('missing_metadata', `${namespace ?? '?'}/${name ?? '?'}`);
+  const id = namespaced(raw);
+  if (!id.ok) return id;
+  const { object: pod, meta, uid, name, namespace } = id.value;
   const l = labels(meta);
   const roleLabel = l['spark-role'];
   if (roleLabel === undefined) return reject('not_spark', `${namespace}/${name}`);
