@@ -8,7 +8,7 @@ import { Prng } from './prng.js';
 import { rfc3339 } from './time.js';
 import { parseQuantity } from './quantity.js';
 import { ApiError, alreadyExists, badRequest, invalid, notFound } from './errors.js';
-import { addUsage, checkQuota, isTerminal, podUsage, usedFor, type Usage } from './quota.js';
+import { addUsage, checkQuota, containerResources, isTerminal, podUsage, usedFor, type Usage } from './quota.js';
 import { buildEvent, buildNode, withDeletion, withRunning, withScheduled, withTerminated, withUnschedulable, withWaiting, type NodeSpecIn, type Termination } from './objects.js';
 import { isRecord, type KObject, type NodeObj, type Pod, type ResourceQuotaObj, type Taint, type Toleration } from './types.js';
 
@@ -57,18 +57,10 @@ export function tolerates(tolerations: readonly Toleration[] | undefined, taint:
   });
 }
 
+/** What the scheduler places a pod by: its summed requests. */
 export function podRequests(pod: Pod): { cpu: number; mem: number } {
-  let cpu = 0;
-  let mem = 0;
-  for (const c of pod.spec.containers) {
-    const r = c.resources?.requests ?? {};
-    const l = c.resources?.limits ?? {};
-    const rc = r['cpu'] ?? l['cpu'];
-    const rm = r['memory'] ?? l['memory'];
-    if (rc !== undefined) cpu += parseQuantity(rc);
-    if (rm !== undefined) mem += parseQuantity(rm);
-  }
-  return { cpu, mem };
+  const { reqCpu, reqMem } = containerResources(pod);
+  return { cpu: reqCpu, mem: reqMem };
 }
 
 /** `0/N nodes are available: …` as kube-scheduler words it (reasons sorted, counts first). */

@@ -11,9 +11,8 @@ export function isTerminal(pod: Pod): boolean {
   return pod.status.phase === 'Succeeded' || pod.status.phase === 'Failed';
 }
 
-/** What a pod charges against quota; terminal pods charge nothing. */
-export function podUsage(pod: Pod): Usage {
-  if (isTerminal(pod)) return {};
+/** A pod's summed container requests and limits (cores, bytes), defaulted as the API server does. */
+export function containerResources(pod: Pod): { reqCpu: number; reqMem: number; limCpu: number; limMem: number } {
   let reqCpu = 0;
   let reqMem = 0;
   let limCpu = 0;
@@ -29,6 +28,13 @@ export function podUsage(pod: Pod): Usage {
     if (l['cpu'] !== undefined) limCpu += parseQuantity(l['cpu']);
     if (l['memory'] !== undefined) limMem += parseQuantity(l['memory']);
   }
+  return { reqCpu, reqMem, limCpu, limMem };
+}
+
+/** What a pod charges against quota; terminal pods charge nothing. */
+export function podUsage(pod: Pod): Usage {
+  if (isTerminal(pod)) return {};
+  const { reqCpu, reqMem, limCpu, limMem } = containerResources(pod);
   return {
     pods: 1,
     'count/pods': 1,
