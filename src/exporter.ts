@@ -7,7 +7,7 @@ import type { Logger } from 'pino';
 import { Model } from './domain/model.js';
 import { namespaceOwner } from './domain/shard.js';
 import { MetricsRenderer } from './metrics/render.js';
-import { SelfStats } from './metrics/self-stats.js';
+import { SelfStats } from './source/self-stats.js';
 import { listen, type RunningHttp } from './server/http.js';
 import { KubeHttp, loadKubeConfig } from './source/kube-http.js';
 import { DEFAULT_LIST_WATCH } from './source/list-watch.js';

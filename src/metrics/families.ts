@@ -16,7 +16,7 @@ import type { Histogram } from '../domain/histogram.js';
 import type { Model } from '../domain/model.js';
 import { headroomExecutors } from '../domain/quota.js';
 import type { ExpositionWriter, LabelEncoder } from './exposition.js';
-import { RESOURCES, type SelfStats } from './self-stats.js';
+import { RESOURCES, type SelfStats } from '../source/self-stats.js';
 
 export interface RenderContext {
   readonly model: Model;

@@ -5,7 +5,7 @@ import { Histogram } from '../domain/histogram.js';
 import type { Model } from '../domain/model.js';
 import { ExpositionWriter, LabelEncoder, type Format } from './exposition.js';
 import { renderFamilies } from './families.js';
-import type { SelfStats } from './self-stats.js';
+import type { SelfStats } from '../source/self-stats.js';
 
 export interface RenderOptions {
   readonly maxLabelLength: number;

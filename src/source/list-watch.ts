@@ -5,7 +5,7 @@
  * declared stalled and restarted, since a half-open connection otherwise never ends.
  */
 import type { Logger } from 'pino';
-import type { Resource, SelfStats } from '../metrics/self-stats.js';
+import type { Resource, SelfStats } from './self-stats.js';
 import { HttpStatusError, statusError, readBody, type KubeHttp } from './kube-http.js';
 
 export type ListMode = 'initial' | 'relist' | 'audit';

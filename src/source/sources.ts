@@ -9,7 +9,7 @@ import { labels, obj, str } from '../domain/json.js';
 import { parseQuota } from '../domain/quota.js';
 import { parseSparkApplication } from '../domain/spark-application.js';
 import { parseSparkPod } from '../domain/spark-pod.js';
-import type { Resource, SelfStats } from '../metrics/self-stats.js';
+import type { Resource, SelfStats } from './self-stats.js';
 import type { KubeHttp } from './kube-http.js';
 import { ListWatch, type ListMode, type ListWatchOptions } from './list-watch.js';
 

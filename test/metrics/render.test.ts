@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CATALOGUE, EXIT_REASONS } from '../../src/catalogue/metrics.js';
 import { MetricsRenderer } from '../../src/metrics/render.js';
-import { SelfStats } from '../../src/metrics/self-stats.js';
+import { SelfStats } from '../../src/source/self-stats.js';
 import { Feeder } from '../support/feed.js';
 import { parseExposition, select, value } from '../support/exposition.js';
 import { deleting, namespaceObj, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting } from '../support/pods.js';

@@ -11,7 +11,7 @@ import { Model, DEFAULT_MODEL_OPTIONS } from '../../src/domain/model.js';
 import { parseQuota } from '../../src/domain/quota.js';
 import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
 import { MetricsRenderer } from '../../src/metrics/render.js';
-import { SelfStats } from '../../src/metrics/self-stats.js';
+import { SelfStats } from '../../src/source/self-stats.js';
 import { parseExposition } from '../support/exposition.js';
 import { deleting, disrupted, oomKilled, quota, running, sparkPod, terminated, unschedulable, waiting, type Obj } from '../support/pods.js';
 import { assertSane } from '../support/sim-pair.js';

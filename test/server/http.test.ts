@@ -3,7 +3,7 @@ import net from 'node:net';
 import { test } from 'node:test';
 import pino from 'pino';
 import { MetricsRenderer } from '../../src/metrics/render.js';
-import { SelfStats } from '../../src/metrics/self-stats.js';
+import { SelfStats } from '../../src/source/self-stats.js';
 import { listen } from '../../src/server/http.js';
 import { Feeder } from '../support/feed.js';
 

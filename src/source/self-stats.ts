@@ -1,4 +1,4 @@
-/** The exporter's own health: what the sources did, kept as plain counters the renderer reads. */
+/** The exporter's own health, written by the sources as they list and watch; the renderer reads it. */
 
 export type Resource = 'pods' | 'resourcequotas' | 'namespaces' | 'sparkapplications';
 export const RESOURCES: readonly Resource[] = ['pods', 'resourcequotas', 'namespaces', 'sparkapplications'];
