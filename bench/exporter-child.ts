@@ -46,12 +46,12 @@ serveIpc({
 
   events() {
     const e = running();
-    return { events: podEvents(e), pods: e.model.pods.size, apps: e.model.apps.size };
+    return { events: podEvents(e), pods: e.model.pods.records.size, apps: e.model.pods.apps.size };
   },
 
   memory() {
     const e = running();
-    return { ...gcMemory(), pods: e.model.pods.size, apps: e.model.apps.size };
+    return { ...gcMemory(), pods: e.model.pods.records.size, apps: e.model.pods.apps.size };
   },
 
   async stop() {

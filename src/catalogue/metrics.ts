@@ -324,10 +324,6 @@ export const EXTERNAL_METRICS = [
   'kube_node_labels',
 ] as const;
 
-export function findMetric(name: string): MetricDef | undefined {
-  return (CATALOGUE as readonly MetricDef[]).find((m) => m.name === name);
-}
-
 /**
  * Whether a series name (as it appears in PromQL or on the wire) belongs to a catalogue family,
  * including a histogram's `_bucket`, `_sum` and `_count` series.

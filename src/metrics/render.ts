@@ -39,16 +39,11 @@ export class MetricsRenderer {
   /** Synchronous, so the model cannot change under a scrape halfway through. */
   renderModel(format: Format): ExpositionWriter {
     const w = new ExpositionWriter(format);
-    renderFamilies({
-      model: this.model,
-      self: this.self,
+    renderFamilies(
+      { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, renderHistogram: this.renderSeconds },
       w,
-      enc: this.enc,
-      nowMs: this.opts.now(),
-      churnWindowMs: this.opts.churnWindowMs,
-      appLabels: new Map(),
-      renderHistogram: this.renderSeconds,
-    });
+      this.enc,
+    );
     return w;
   }
 

@@ -15,7 +15,6 @@ export class SelfStats {
   readonly auditDrift = new Map<string, number>();
   readonly synced = new Map<Resource, boolean>();
   readonly lastEventSeconds = new Map<Resource, number>();
-  namespacesSeen = 0;
 
   constructor(
     readonly version: string,

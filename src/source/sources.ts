@@ -4,18 +4,17 @@
  * object is parsed into a compact view at once; what cannot be parsed is counted and skipped.
  */
 import type { Logger } from 'pino';
-import type { ApplyMode, Model, RelistResult } from '../domain/model.js';
-import { labels, obj, str } from '../domain/json.js';
+import type { Model } from '../domain/model.js';
+import { parseNamespace } from '../domain/namespaces-model.js';
 import { parseQuota } from '../domain/quota.js';
+import { relist, type Store } from '../domain/relist.js';
 import { parseSparkApplication } from '../domain/spark-application.js';
-import { parseSparkPod } from '../domain/spark-pod.js';
-import type { Resource, SelfStats } from './self-stats.js';
+import { parseSparkPod, type ParseResult } from '../domain/spark-pod.js';
 import type { KubeHttp } from './kube-http.js';
 import { ListWatch, type ListMode, type ListWatchOptions } from './list-watch.js';
+import type { Resource, SelfStats } from './self-stats.js';
 
 export const SPARK_POD_SELECTOR = 'spark-role';
-/** Longest wait for the namespace list before the other resources start anyway. */
-const NAMESPACES_FIRST_MS = 10_000;
 
 export interface SourcesOptions {
   readonly namespaces: readonly string[];
@@ -24,17 +23,13 @@ export interface SourcesOptions {
   readonly now: () => number;
 }
 
-type Parsed<T> = { ok: true; value: T } | { ok: false; reason: string; detail: string };
-
 interface ResourceSpec<T> {
   readonly resource: Resource;
   readonly path: (ns: string | undefined) => string;
   readonly labelSelector?: string;
-  readonly parse: (raw: unknown) => Parsed<T>;
-  readonly uid: (v: T) => string;
-  readonly apply: (v: T, mode: ApplyMode) => void;
-  readonly remove: (v: T) => void;
-  readonly relist: (views: T[], mode: ApplyMode, ns: string | undefined) => RelistResult;
+  readonly parse: (raw: unknown) => ParseResult<T> | { ok: false; reason: string; detail: string };
+  /** The model's part holding this resource. */
+  readonly store: Store<T>;
   /** Whether /readyz waits for it. */
   readonly required: boolean;
 }
@@ -51,10 +46,13 @@ export class Sources {
     private readonly opts: SourcesOptions,
   ) {}
 
+  /**
+   * Starts every watch at once: teams are resolved when rendering, so the order in which
+   * namespaces and pods arrive no longer matters.
+   */
   start(): void {
     const { model, opts } = this;
     const team = opts.teamLabel;
-    const now = opts.now;
     const nsPath = (group: string, plural: string) => (ns: string | undefined) => (ns ? `${group}/namespaces/${encodeURIComponent(ns)}/${plural}` : `${group}/${plural}`);
 
     this.add({
@@ -62,10 +60,7 @@ export class Sources {
       path: nsPath('/api/v1', 'pods'),
       labelSelector: SPARK_POD_SELECTOR,
       parse: (raw) => parseSparkPod(raw, team),
-      uid: (v) => v.uid,
-      apply: (v, mode) => model.applyPod(v, mode, now()),
-      remove: (v) => model.deletePod(v, v.uid, now()),
-      relist: (views, mode, ns) => model.relistPods(views, mode, now(), ns),
+      store: model.pods,
       required: true,
     });
     this.add({
@@ -79,58 +74,28 @@ export class Sources {
         }
         return r;
       },
-      uid: (v) => v.uid,
-      apply: (v) => model.applyQuota(v),
-      remove: (v) => model.deleteQuota(v.uid),
-      relist: (views, _mode, ns) => model.relistQuotas(views, ns),
+      store: model.quotas,
       required: true,
     });
     // Namespaces are cluster-scoped: with --namespaces each is watched by name.
-    this.add<{ name: string; team: string | undefined }>({
+    this.add({
       resource: 'namespaces',
       path: () => '/api/v1/namespaces',
-      parse: (raw) => {
-        const meta = obj(obj(raw)?.['metadata']);
-        const name = str(meta?.['name']);
-        if (!name) return { ok: false, reason: 'missing_metadata', detail: '?' };
-        return { ok: true, value: { name, team: labels(meta)[team] || undefined } };
-      },
-      uid: (v) => v.name,
-      apply: (v) => model.setNamespaceTeam(v.name, v.team),
-      remove: (v) => model.setNamespaceTeam(v.name, undefined),
-      relist: (views) => {
-        model.relistNamespaces(views.map((v) => [v.name, v.team]));
-        this.self.namespacesSeen = views.length;
-        return { added: 0, removed: 0, changed: 0 };
-      },
+      parse: (raw) => parseNamespace(raw, team),
+      store: model.namespaces,
       required: false,
     });
     this.add({
       resource: 'sparkapplications',
       path: nsPath('/apis/sparkoperator.k8s.io/v1beta2', 'sparkapplications'),
       parse: (raw) => parseSparkApplication(raw, team),
-      uid: (v) => v.uid,
-      apply: (v, mode) => model.applySparkApplication(v, mode, now()),
-      remove: (v) => model.deleteSparkApplication(v.uid),
-      relist: (views, mode, ns) => model.relistSparkApplications(views, mode, now(), ns),
+      store: model.sparkApps,
       required: false,
     });
-    // Namespaces' team labels first: an app first seen before them would file its per-name and
-    // startup series under team="" until its next exit. Their first attempt is awaited (briefly),
-    // whether it lands or fails, so a forbidden or unreachable namespace list delays nothing.
-    const first = this.watches.filter((w) => w.resource === 'namespaces');
-    for (const w of first) w.start();
-    const waited = new Promise<void>((r) => setTimeout(r, NAMESPACES_FIRST_MS).unref());
-    void Promise.race([Promise.all(first.map((w) => w.settled)), waited]).then(() => {
-      if (this.stopped) return;
-      for (const w of this.watches) if (!first.includes(w)) w.start();
-    });
+    for (const w of this.watches) w.start();
   }
 
-  private stopped = false;
-
   async stop(): Promise<void> {
-    this.stopped = true;
     await Promise.all(this.watches.map((w) => w.stop()));
   }
 
@@ -176,7 +141,7 @@ export class Sources {
   }
 
   private parseOne<T>(spec: ResourceSpec<T>, raw: unknown): T | undefined {
-    let r: Parsed<T>;
+    let r: ReturnType<ResourceSpec<T>['parse']>;
     try {
       r = spec.parse(raw);
     } catch (e) {
@@ -194,7 +159,8 @@ export class Sources {
 
   /** `views` are what parseOne made of each listed object (as `prepare`), the unusable left out. */
   private onList<T>(spec: ResourceSpec<T>, views: T[], mode: ListMode, ns: string | undefined): void {
-    const result = this.guard(spec, () => spec.relist(views, mode === 'initial' ? 'initial' : 'relist', ns));
+    const now = this.opts.now();
+    const result = this.guard(spec, () => relist(spec.store, views, mode === 'initial' ? 'initial' : 'relist', now, ns));
     if (mode === 'audit' && result) {
       const drift = result.added + result.removed + result.changed;
       this.self.drift(spec.resource, drift);
@@ -206,7 +172,8 @@ export class Sources {
   private onEvent<T>(spec: ResourceSpec<T>, type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void {
     const v = this.parseOne(spec, object);
     if (v === undefined) return;
-    this.guard(spec, () => (type === 'DELETED' ? spec.remove(v) : spec.apply(v, 'watch')));
+    const now = this.opts.now();
+    this.guard(spec, () => (type === 'DELETED' ? spec.store.remove(v, now) : spec.store.upsert(v, 'watch', now)));
   }
 
   /** A bug in the model must cost one object, not the process and everything it counted. */

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { headroomExecutors, parseQuota } from '../../src/domain/quota.js';
+import { relist } from '../../src/domain/relist.js';
+import { parseSparkApplication } from '../../src/domain/spark-application.js';
 import { Feeder } from '../support/feed.js';
 import { deleting, disrupted, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting } from '../support/pods.js';
 
@@ -17,7 +19,7 @@ test('an OOMKill followed by DELETE counts one OOMKill and one oom_killed exit',
   assert.equal(f.exits('oom_killed'), 1);
   assert.equal(f.exits('deleted'), 0);
   assert.equal(f.app().starts, 1);
-  assert.equal(f.model.pods.size, 0);
+  assert.equal(f.model.pods.records.size, 0);
 });
 
 test('an OOMKill seen only in the DELETED object still counts once', () => {
@@ -78,7 +80,7 @@ test('a restarted exporter does not count again what ended before it started', (
   assert.equal(f.exits('oom_killed'), 1);
   // The pending pod's startup was witnessed by this process; the running one's was not.
   f.pod(running(pending, '2026-11-25T10:00:45Z'));
-  const startup = [...f.model.startups.values()].find((s) => s.role === 'executor');
+  const startup = [...f.model.pods.startups.values()].find((s) => s.role === 'executor');
   assert.equal(startup?.hist.count, 1);
   assert.equal(startup?.hist.sum, 45);
 });
@@ -115,7 +117,7 @@ test('lifetimes from creation to end, and churn over the sliding window', () => 
     f.pod(running(p));
     f.pod(terminated(running(p), 'Completed', 0, `2026-11-25T10:0${i}:00Z`));
   }
-  const stats = [...f.model.names.values()][0];
+  const stats = [...f.model.pods.names.values()][0];
   assert.ok(stats);
   assert.equal(stats.lifetimes.count, 4);
   assert.equal(stats.lifetimes.sum, 60 + 120 + 180 + 240);
@@ -155,16 +157,16 @@ test('an application\'s series go a retention period after its last pod', () => 
   f.pod(running(p));
   f.deleted(running(p));
   f.advance(9 * 60_000);
-  assert.equal(f.model.apps.size, 1);
+  assert.equal(f.model.pods.apps.size, 1);
   f.advance(60_000);
-  assert.equal(f.model.apps.size, 0);
+  assert.equal(f.model.pods.apps.size, 0);
   f.advance(60_000);
-  assert.equal(f.model.names.size, 0);
+  assert.equal(f.model.pods.names.size, 0);
 });
 
 test('team comes from the pod label, else from the namespace label', () => {
   const f = new Feeder();
-  f.model.setNamespaceTeam('analytics', 'ns-team');
+  f.model.namespaces.upsert({ name: 'analytics', team: 'ns-team' });
   f.pod(sparkPod({ appId: 'spark-a' }));
   assert.equal(f.model.teamOf(f.app('spark-a')), 'ns-team');
   f.pod(sparkPod({ appId: 'spark-b', team: 'pod-team' }));
@@ -197,7 +199,7 @@ test('SparkApplication failures count once per failed attempt, not for failures 
   f.sparkApp(sparkApplication('ns', 'job', 'FAILED', 's1'));
   f.sparkApp(sparkApplication('ns', 'job', 'PENDING_RERUN', 's1'));
   f.sparkApp(sparkApplication('ns', 'job', 'FAILED', 's2'));
-  const failures = [...f.model.appFailures.values()];
+  const failures = [...f.model.sparkApps.failures.values()];
   assert.deepEqual(failures.map((x) => [x.name, x.state, x.count]), [['job', 'FAILED', 2]]);
 });
 
@@ -205,7 +207,7 @@ test('pending executors keep their reason until they run', () => {
   const f = new Feeder();
   const p = sparkPod();
   f.pod(waiting(p, 'ImagePullBackOff'));
-  const rec = [...f.model.pods.values()][0];
+  const rec = [...f.model.pods.records.values()][0];
   assert.equal(rec?.pendingReason, 'image_pull');
   f.pod(running(p));
   assert.equal(rec?.pendingReason, undefined);
@@ -223,7 +225,7 @@ test('driver exits are counted once with the same causes; a preempted driver sho
   f.deleted(disrupted(d, 'TerminationByKubelet', 'Terminated'));
   assert.deepEqual(f.app().driverExits, [0, 0, 0, 0, 1, 0]);
   assert.deepEqual(f.app().exits, [0, 0, 0, 0, 0, 0], 'executor exits untouched');
-  assert.equal(f.model.names.size === 0 || [...f.model.names.values()].every((n) => n.lifetimes.count === 0), true, 'no executor lifetime');
+  assert.equal(f.model.pods.names.size === 0 || [...f.model.pods.names.values()].every((n) => n.lifetimes.count === 0), true, 'no executor lifetime');
   const oomDriver = sparkPod({ role: 'driver', appId: 'spark-other' });
   f.pod(running(oomDriver));
   f.deleted(oomKilled(oomDriver));
@@ -240,4 +242,34 @@ test('spot eligibility follows the live driver and goes with it', () => {
   f.pod(terminated(running(d), 'Completed', 0));
   assert.equal(f.app().driverSpotEligible, undefined);
   assert.deepEqual(f.app().driverExits, [1, 0, 0, 0, 0, 0]);
+});
+
+test('one relist serves every resource: a SparkApplication that changed state while unseen counts as changed drift', () => {
+  const f = new Feeder();
+  const views = (objs: ReturnType<typeof sparkApplication>[]) =>
+    objs.map((o) => {
+      const r = parseSparkApplication(o, 'team');
+      assert.ok(r.ok);
+      return r.value;
+    });
+  assert.deepEqual(relist(f.model.sparkApps, views([sparkApplication('a', 'x', 'RUNNING'), sparkApplication('a', 'y', 'RUNNING')]), 'initial', f.now), { added: 2, removed: 0, changed: 0 });
+  const r = relist(f.model.sparkApps, views([sparkApplication('a', 'x', 'FAILED'), sparkApplication('a', 'z', 'SUBMITTED')]), 'relist', f.now);
+  assert.deepEqual(r, { added: 1, removed: 1, changed: 1 });
+  assert.equal([...f.model.sparkApps.failures.values()].reduce((n, x) => n + x.count, 0), 1, 'the failure seen by the relist counts once');
+  assert.deepEqual(relist(f.model.sparkApps, views([sparkApplication('a', 'x', 'FAILED'), sparkApplication('a', 'z', 'SUBMITTED')]), 'relist', f.now), { added: 0, removed: 0, changed: 0 });
+});
+
+test('one relist for quotas and namespaces too, scoped to a namespace when the list is', () => {
+  const f = new Feeder();
+  const q = (ns: string, name: string, used: string) => {
+    const r = parseQuota(quota(ns, name, { pods: '10' }, { pods: used }), 'team');
+    assert.ok(r.ok);
+    return r.value;
+  };
+  relist(f.model.quotas, [q('a', 'q1', '1'), q('b', 'q2', '1')], 'initial', f.now);
+  assert.deepEqual(relist(f.model.quotas, [q('a', 'q1', '2')], 'relist', f.now, 'a'), { added: 0, removed: 0, changed: 1 }, 'b untouched by a list of a');
+  assert.equal(f.model.quotas.byUid.size, 2);
+  assert.deepEqual(relist(f.model.namespaces, [{ name: 'a', team: 't' }, { name: 'b', team: undefined }], 'initial', f.now), { added: 2, removed: 0, changed: 0 });
+  assert.deepEqual(relist(f.model.namespaces, [{ name: 'a', team: 'u' }], 'relist', f.now), { added: 0, removed: 1, changed: 1 });
+  assert.equal(f.model.namespaces.teamOf('a'), 'u');
 });

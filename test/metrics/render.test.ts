@@ -12,7 +12,7 @@ const APP = 'spark-0123456789abcdef0123456789abcdef';
 function scenario() {
   const f = new Feeder({ gapGraceMs: 1000 });
   void namespaceObj;
-  f.model.setNamespaceTeam('analytics', 'data-eng');
+  f.model.namespaces.upsert({ name: 'analytics', team: 'data-eng' });
   const driver = sparkPod({ role: 'driver' });
   f.pod(running(driver, '2026-11-25T10:00:05Z'));
   const e1 = sparkPod({ execId: 1, heap: '4g', memoryRequest: '4505Mi' });
@@ -130,4 +130,58 @@ test('OpenMetrics: counters as families without _total, units, and # EOF', async
   assert.match(text, /^# TYPE process_cpu_user_seconds counter$/m, 'process metrics in OpenMetrics form too');
   assert.ok(text.endsWith('# EOF\n'));
   assert.equal(text.match(/# EOF/g)?.length, 1);
+});
+
+test('every sample carries exactly its family\'s catalogue labels, in catalogue order', async () => {
+  const f = scenario();
+  f.sparkApp(sparkApplication('analytics', 'late', 'SUBMISSION_FAILED'));
+  const r = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: false });
+  const text = await r.render('prometheus');
+  const seen = new Set<string>();
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const m = /^([a-zA-Z0-9_:]+)(?:\{(.*)\})? /.exec(line);
+    assert.ok(m, line);
+    const name = m[1] ?? '';
+    const def = CATALOGUE.find((d) => d.name === name || (d.type === 'histogram' && [`${d.name}_bucket`, `${d.name}_sum`, `${d.name}_count`].includes(name)));
+    assert.ok(def, `${name} is a catalogue family`);
+    const keys = [...(m[2] ?? '').matchAll(/([a-z_]+)="(?:[^"\\]|\\.)*"/g)].map((k) => k[1]);
+    const expected = name.endsWith('_bucket') && def.type === 'histogram' ? [...def.labels, 'le'] : [...def.labels];
+    assert.deepEqual(keys, expected, line);
+    seen.add(def.name);
+  }
+  // The scenario records nothing for these, so they are rightly empty; every other family must show.
+  const mayBeEmpty: readonly string[] = ['spark_k8s_exporter_watch_events_total', 'spark_k8s_exporter_watch_restarts_total', 'spark_k8s_exporter_list_total', 'spark_k8s_exporter_synced', 'spark_k8s_exporter_tracked_objects', 'spark_k8s_exporter_last_event_timestamp_seconds', 'spark_k8s_exporter_objects_rejected_total'];
+  for (const d of CATALOGUE) assert.ok(seen.has(d.name) || mayBeEmpty.includes(d.name), `${d.name} rendered`);
+});
+
+test('a namespace team label that arrives after the pods relabels every series, histories included', async () => {
+  const f = new Feeder();
+  const e = sparkPod({ execId: 1 });
+  f.pod(e);
+  f.pod(running(e, '2026-11-25T10:00:20Z'));
+  f.deleted(deleting(terminated(running(e), 'Completed', 0, '2026-11-25T10:10:00Z')));
+  const before = await render(f);
+  assert.equal(select(before, 'spark_k8s_executor_lifetime_seconds_count', { team: '' }).length, 1, 'no team known yet');
+  f.model.namespaces.upsert({ name: 'analytics', team: 'late-team' });
+  const after = await render(f);
+  for (const name of ['spark_k8s_executor_starts_total', 'spark_k8s_executor_lifetime_seconds_count', 'spark_k8s_executor_churn_per_minute', 'spark_k8s_pod_startup_seconds_count']) {
+    assert.equal(select(after, name, { team: '' }).length, 0, `${name}: no series left under the empty team`);
+    assert.ok(select(after, name, { team: 'late-team' }).length > 0, `${name}: under the namespace's team`);
+  }
+});
+
+test('startup histories of pods with and without a team label that resolve to one team render as one series', async () => {
+  const f = new Feeder();
+  f.model.namespaces.upsert({ name: 'analytics', team: 'data-eng' });
+  const labelled = sparkPod({ execId: 1, team: 'data-eng' });
+  const bare = sparkPod({ execId: 1, appId: 'spark-ffffffffffffffffffffffffffffffff' });
+  f.pod(labelled);
+  f.pod(running(labelled, '2026-11-25T10:00:10Z'));
+  f.pod(bare);
+  f.pod(running(bare, '2026-11-25T10:00:30Z'));
+  const p = await render(f);
+  const counts = select(p, 'spark_k8s_pod_startup_seconds_count', { namespace: 'analytics', role: 'executor' });
+  assert.equal(counts.length, 1, 'one series, no duplicate');
+  assert.equal(counts[0]?.value, 2);
 });

@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { Model, DEFAULT_MODEL_OPTIONS } from '../../src/domain/model.js';
+import { relist } from '../../src/domain/relist.js';
 import { parseQuota } from '../../src/domain/quota.js';
 import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
 import { MetricsRenderer } from '../../src/metrics/render.js';
@@ -127,7 +128,7 @@ test('any sequence of hostile or mutated objects: no throw, monotonic and justif
         return v;
       };
       const views = (objs: Obj[]) => objs.map(parse).filter((v): v is SparkPodView => v !== undefined);
-      model.relistPods(views(initial), 'initial', now);
+      relist(model.pods, views(initial), 'initial', now);
       let prev = new Map<string, number>();
       for (const step of steps) {
         now += 1000;
@@ -135,20 +136,20 @@ test('any sequence of hostile or mutated objects: no throw, monotonic and justif
           case 'ADDED':
           case 'MODIFIED': {
             const v = parse(step.pod);
-            if (v) model.applyPod(v, 'watch', now);
+            if (v) model.pods.upsert(v, 'watch', now);
             break;
           }
           case 'DELETED': {
             const v = parse(step.pod);
-            if (v) model.deletePod(v, v.uid, now);
+            if (v) model.pods.remove(v, now);
             break;
           }
           case 'relist':
-            model.relistPods(views(step.pods), 'relist', now);
+            relist(model.pods, views(step.pods), 'relist', now);
             break;
           case 'quota': {
             const r = parseQuota(step.quota, 'team');
-            if (r.ok) model.applyQuota(r.value);
+            if (r.ok) model.quotas.upsert(r.value);
             break;
           }
           case 'raw':
@@ -191,7 +192,7 @@ test('the same hostile objects through OpenMetrics: it parses and ends with # EO
       const now = Date.parse('2026-11-25T10:05:00Z');
       for (const o of objs) {
         const r = parseSparkPod(o, 'team');
-        if (r.ok) model.applyPod(r.value, 'watch', now);
+        if (r.ok) model.pods.upsert(r.value, 'watch', now);
       }
       const text = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: MAX_LABEL, churnWindowMs: 300_000, now: () => now, processMetrics: false }).renderModel('openmetrics').finish();
       assert.ok(text.endsWith('# EOF\n'));

@@ -2,6 +2,7 @@
 import assert from 'node:assert/strict';
 import { Model, type ApplyMode, type ModelOptions, DEFAULT_MODEL_OPTIONS } from '../../src/domain/model.js';
 import { parseQuota } from '../../src/domain/quota.js';
+import { relist } from '../../src/domain/relist.js';
 import { parseSparkApplication } from '../../src/domain/spark-application.js';
 import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
 import type { Obj } from './pods.js';
@@ -21,28 +22,28 @@ export class Feeder {
   }
 
   pod(o: Obj, mode: ApplyMode = 'watch'): void {
-    this.model.applyPod(this.view(o), mode, this.now);
+    this.model.pods.upsert(this.view(o), mode, this.now);
   }
 
   deleted(o: Obj): void {
     const v = this.view(o);
-    this.model.deletePod(v, v.uid, this.now);
+    this.model.pods.remove(v, this.now);
   }
 
   relist(objs: Obj[], mode: ApplyMode = 'relist') {
-    return this.model.relistPods(objs.map((o) => this.view(o)), mode, this.now);
+    return relist(this.model.pods, objs.map((o) => this.view(o)), mode, this.now);
   }
 
   quota(o: Obj): void {
     const r = parseQuota(o, 'team');
     assert.ok(r.ok);
-    this.model.applyQuota(r.value);
+    this.model.quotas.upsert(r.value);
   }
 
   sparkApp(o: Obj, mode: ApplyMode = 'watch'): void {
     const r = parseSparkApplication(o, 'team');
     assert.ok(r.ok);
-    this.model.applySparkApplication(r.value, mode, this.now);
+    this.model.sparkApps.upsert(r.value, mode, this.now);
   }
 
   advance(ms: number): void {
@@ -51,7 +52,7 @@ export class Feeder {
   }
 
   app(appId = 'spark-0123456789abcdef0123456789abcdef', ns = 'analytics') {
-    const a = this.model.apps.get(`${ns}/${appId}`);
+    const a = this.model.pods.apps.get(`${ns}/${appId}`);
     assert.ok(a, `app ${ns}/${appId} tracked`);
     return a;
   }

@@ -125,9 +125,9 @@ export async function quiesce(sim: RunningSimulator, ex: RunningExporter, timeou
   await waitFor('deletions to finish and the exporter to catch up', () => {
     const pods = sparkPods(sim);
     if (pods.some((p) => p.metadata.deletionTimestamp !== undefined)) return undefined;
-    if (ex.model.pods.size !== pods.length) return undefined;
+    if (ex.model.pods.records.size !== pods.length) return undefined;
     for (const p of pods) {
-      const rec = ex.model.pods.get(p.metadata.uid);
+      const rec = ex.model.pods.records.get(p.metadata.uid);
       if (!rec || rec.phase !== p.status.phase) return undefined;
     }
     return true;

@@ -1,10 +1,10 @@
-/** One Spark application as the model holds it: identity, live pods and its counters. */
+/** One Spark application as the model holds it (identity, live pods, counters), and its pods' records. */
 import { EXIT_REASONS, type ExitReason, type Role } from '../catalogue/metrics.js';
 
 /** A compact record per pod; the API object itself is dropped after parsing. */
 export interface PodRecord {
   readonly uid: string;
-  readonly app: AppState;
+  readonly app: AppRecord;
   readonly role: Role;
   readonly execId: number | undefined;
   name: string;
@@ -21,8 +21,9 @@ export interface PodRecord {
   oomKeys: string[] | undefined;
 }
 
-export class AppState {
+export class AppRecord {
   readonly pods = new Set<PodRecord>();
+  /** The team label of its pods; the namespace's is the fallback, resolved when rendered. */
   podTeam: string | undefined;
   starts = 0;
   readonly exits: number[] = EXIT_REASONS.map(() => 0);

@@ -1,0 +1,99 @@
+/**
+ * A family bound to its catalogue entry, as prom-client binds a metric to its declared
+ * `labelNames` and kube-state-metrics' generators to their family: a renderer hands over label
+ * values only, in catalogue order, and the keys come from the entry, once. The types make a
+ * renderer that passes the wrong number of values, or treats a family without the application
+ * labels as per-application, fail to compile.
+ */
+import { APP_LABELS, type CATALOGUE, type MetricDef, type MetricName } from '../catalogue/metrics.js';
+import type { AppRecord } from '../domain/app-record.js';
+import type { Model } from '../domain/model.js';
+import type { SelfStats } from '../source/self-stats.js';
+import type { ExpositionWriter, LabelEncoder } from './exposition.js';
+
+export type Def<N extends MetricName> = Extract<(typeof CATALOGUE)[number], { readonly name: N }>;
+
+type Strings<L extends readonly string[]> = { readonly [K in keyof L]: string };
+
+/** The label values of a family, one per catalogue label, in order. */
+export type LabelValues<N extends MetricName> = Strings<Def<N>['labels']>;
+
+/** For a family whose labels start with the application labels: the values of the rest. */
+export type AppRestValues<N extends MetricName> = Def<N>['labels'] extends readonly [...typeof APP_LABELS, ...infer R extends readonly string[]] ? Strings<R> : never;
+
+/** What a histogram sample needs; the domain's Histogram is one. */
+export interface HistogramData {
+  readonly buckets: readonly number[];
+  readonly sum: number;
+  readonly count: number;
+  cumulative(): readonly number[];
+}
+
+export interface Samples<V> {
+  sample(values: V, value: number): void;
+}
+export interface Histograms<V> {
+  histogram(values: V, h: HistogramData): void;
+}
+export type Out<N extends MetricName, V> = Def<N>['type'] extends 'histogram' ? Histograms<V> : Samples<V>;
+
+export interface RenderContext {
+  readonly model: Model;
+  readonly self: SelfStats;
+  readonly nowMs: number;
+  readonly churnWindowMs: number;
+  readonly renderHistogram: HistogramData;
+}
+
+/**
+ * `app`: called once per application, the application labels supplied; `cluster`: called once,
+ * every label value supplied.
+ */
+export type FamilyRenderer<N extends MetricName> =
+  | { readonly scope: 'app'; render(app: AppRecord, out: Out<N, AppRestValues<N>>, ctx: RenderContext): void }
+  | { readonly scope: 'cluster'; render(ctx: RenderContext, out: Out<N, LabelValues<N>>): void };
+
+export type Renderers = { readonly [N in MetricName]: FamilyRenderer<N> };
+
+/** The untyped view the binder works on; the typed view above is what renderers see. */
+interface AnyOut {
+  sample(values: readonly string[], value: number): void;
+  histogram(values: readonly string[], h: HistogramData): void;
+}
+
+/** Encodes label pairs for one family: its names fixed, once, from the catalogue. */
+export class FamilyBinder {
+  private prefix = '';
+  private readonly keys: readonly string[];
+  readonly out: AnyOut;
+
+  constructor(
+    private readonly def: MetricDef,
+    private readonly w: ExpositionWriter,
+    private readonly enc: LabelEncoder,
+    appScoped: boolean,
+  ) {
+    const names = appScoped ? def.labels.slice(APP_LABELS.length) : def.labels;
+    // `,k="` (or `k="` first) per label, built once per family rather than per sample.
+    this.keys = names.map((n, i) => `${appScoped || i > 0 ? ',' : ''}${n}="`);
+    this.out = {
+      sample: (values, value) => this.w.sample(this.def.name, this.labels(values), value),
+      histogram: (values, h) => this.w.histogram(this.def.name, this.labels(values), h.buckets, h.cumulative(), h.sum, h.count),
+    };
+  }
+
+  /** The application's encoded labels, which every per-application sample starts with. */
+  forApp(appLabels: string): this {
+    this.prefix = appLabels;
+    return this;
+  }
+
+  private labels(values: readonly string[]): string {
+    if (values.length !== this.keys.length) {
+      throw new Error(`${this.def.name}: ${values.length} label values for ${this.keys.length} labels`);
+    }
+    let s = this.prefix;
+    for (let i = 0; i < values.length; i++) s += `${this.keys[i]}${this.enc.value(values[i] ?? '')}"`;
+    return s;
+  }
+}
