@@ -70,13 +70,21 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
   const kc = loadKubeConfig({ kubeconfig: cfg.kubeconfig, context: cfg.context });
   const kube = new KubeHttp(kc);
   const now = (): number => Date.now();
+  const self = new SelfStats(VERSION, cfg.shard, cfg.totalShards);
+  const rejectLogged = new Set<string>();
   const model = new Model({
     retentionMs: cfg.retentionMs,
     churnWindowMs: cfg.churnWindowMs,
     gapGraceMs: cfg.gapGraceMs ?? 30_000,
     ownsNamespace: namespaceOwner(cfg.shard, cfg.totalShards),
+    reject: (reason, detail) => {
+      self.reject('pods', reason);
+      // Once per kind: a broken labeller would otherwise log on every pod it touches.
+      if (rejectLogged.has(reason)) return;
+      rejectLogged.add(reason);
+      log.warn({ reason, detail }, 'ignoring an executor id no quota rejection can explain (a bad spark-exec-id label?); counted in spark_k8s_exporter_objects_rejected_total');
+    },
   });
-  const self = new SelfStats(VERSION, cfg.shard, cfg.totalShards);
   const renderer = new MetricsRenderer(model, self, {
     maxLabelLength: cfg.labelValueMaxLength,
     churnWindowMs: cfg.churnWindowMs,

@@ -1,5 +1,6 @@
 /** One Spark application as the model holds it (identity, live pods, counters), and its pods' records. */
 import { EXIT_REASONS, type ExitReason, type Role } from '../catalogue/metrics.js';
+import { ExecutorIds } from './executor-ids.js';
 
 /** A compact record per pod; the API object itself is dropped after parsing. */
 export interface PodRecord {
@@ -34,10 +35,8 @@ export class AppRecord {
   driverSpotEligible: boolean | undefined;
   /** `role\u0000container` → OOMKills. */
   readonly ooms = new Map<string, number>();
-  skipped = 0;
-  /** Highest executor id seen; ids between it and a new one are gaps until they show up or expire. */
-  maxExecId = 0;
-  readonly gaps = new Map<number, number>();
+  /** Its executors' ids, and the ones Spark burned on creates that never became pods. */
+  readonly ids = new ExecutorIds();
   heapBytes: number | undefined;
   memoryRequestBytes: number | undefined;
   memoryLimitBytes: number | undefined;

@@ -24,10 +24,9 @@ export interface PodsOptions {
   readonly gapGraceMs: number;
   /** Sharding: whether this process owns a namespace's series. */
   readonly ownsNamespace: (namespace: string) => boolean;
+  /** Told of a pod whose data the model declines (counted and logged by the caller). */
+  readonly reject?: (reason: 'implausible_executor_id', detail: string) => void;
 }
-
-// More than this many ids missing at once is not a quota rejection but a bad label.
-const MAX_GAP = 1000;
 
 /** Series keyed by application name rather than id, so reruns of a job share one history. */
 export interface NameStats {
@@ -184,7 +183,10 @@ export class PodsModel implements Store<SparkPodView> {
     app.emptySinceMs = undefined;
     if (v.role === 'executor') {
       if (!historical) app.starts++;
-      trackExecId(app, v.execId, historical || mode === 'relist', nowMs);
+      // Holes a relist reveals count too: an id no pod ever carried was never seen as a pod.
+      if (v.execId !== undefined && app.ids.observe(v.execId, !historical, nowMs) === 'implausible') {
+        this.opts.reject?.('implausible_executor_id', `${v.namespace}/${v.name}: executor id ${v.execId} after ${app.ids.maxId}`);
+      }
     }
     return rec;
   }
@@ -249,12 +251,7 @@ export class PodsModel implements Store<SparkPodView> {
   tick(nowMs: number): void {
     const { retentionMs, churnWindowMs, gapGraceMs } = this.opts;
     for (const app of this.apps.values()) {
-      for (const [id, since] of app.gaps) {
-        if (nowMs - since >= gapGraceMs) {
-          app.gaps.delete(id);
-          app.skipped++;
-        }
-      }
+      app.ids.expire(nowMs, gapGraceMs);
       if (app.emptySinceMs !== undefined && nowMs - app.emptySinceMs >= retentionMs) this.dropApp(app, nowMs);
     }
     for (const [key, s] of this.names) {
@@ -284,16 +281,6 @@ export class PodsModel implements Store<SparkPodView> {
 
 function nameKey(namespace: string, appName: string): string {
   return `${namespace}\u0000${appName}`;
-}
-
-function trackExecId(app: AppRecord, id: number | undefined, baselineOnly: boolean, nowMs: number): void {
-  if (id === undefined) return;
-  if (app.gaps.delete(id)) return;
-  if (id <= app.maxExecId) return;
-  if (!baselineOnly && id - app.maxExecId - 1 <= MAX_GAP) {
-    for (let g = app.maxExecId + 1; g < id; g++) app.gaps.set(g, nowMs);
-  }
-  app.maxExecId = id;
 }
 
 function rememberShape(app: AppRecord, v: SparkPodView): void {

@@ -154,7 +154,7 @@ export const RENDERERS: Renderers = {
       if (app.heapBytes && app.memoryRequestBytes !== undefined && app.memoryRequestBytes >= app.heapBytes) out.sample([], (app.memoryRequestBytes - app.heapBytes) / app.heapBytes);
     },
   },
-  spark_k8s_executor_ids_skipped_total: { scope: 'app', render: (app, out) => out.sample([], app.skipped) },
+  spark_k8s_executor_ids_skipped_total: { scope: 'app', render: (app, out) => out.sample([], app.ids.skipped) },
   spark_k8s_executor_memory_request_bytes: {
     scope: 'app',
     render(app, out) {

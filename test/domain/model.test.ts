@@ -134,21 +134,21 @@ test('executor ids never seen become skipped after a grace period; late arrivals
   f.pod(sparkPod({ execId: 5 })); // 2, 3, 4 missing so far
   f.advance(10_000);
   f.pod(sparkPod({ execId: 3 })); // arrives late
-  assert.equal(f.app().skipped, 0);
+  assert.equal(f.app().ids.skipped, 0);
   f.advance(30_000);
-  assert.equal(f.app().skipped, 2);
+  assert.equal(f.app().ids.skipped, 2);
   f.advance(60_000);
-  assert.equal(f.app().skipped, 2, 'counted once');
+  assert.equal(f.app().ids.skipped, 2, 'counted once');
 });
 
 test('an app seen first in the initial list does not count gaps from before the start', () => {
   const f = new Feeder({ gapGraceMs: 1 });
   f.relist([sparkPod({ execId: 40 }), sparkPod({ execId: 7 })], 'initial');
   f.advance(10);
-  assert.equal(f.app().skipped, 0);
+  assert.equal(f.app().ids.skipped, 0);
   f.pod(sparkPod({ execId: 43 }));
   f.advance(10);
-  assert.equal(f.app().skipped, 2);
+  assert.equal(f.app().ids.skipped, 2);
 });
 
 test('an application\'s series go a retention period after its last pod', () => {
