@@ -188,6 +188,13 @@ export const CATALOGUE = [
     labels: [...app],
     group: 'quota',
   },
+  {
+    name: 'spark_k8s_executors_missing',
+    help: 'Executors the application should have by its SparkApplication (instances, or the dynamic-allocation minimum) but has neither running nor pending.',
+    type: 'gauge',
+    labels: [...app],
+    group: 'executors',
+  },
   // --- SparkApplications ----------------------------------------------------------------------
   {
     name: 'spark_k8s_applications',
@@ -201,6 +208,13 @@ export const CATALOGUE = [
     help: 'SparkApplication transitions into FAILED or SUBMISSION_FAILED, counted once each.',
     type: 'counter',
     labels: ['namespace', 'team', 'app_name', 'state'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_application_dynamic_allocation',
+    help: 'Effective dynamic-allocation settings of a SparkApplication (spec.dynamicAllocation over spec.sparkConf, with Spark\'s defaults); booleans as 0/1, times in seconds.',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'app_name', 'setting'],
     group: 'applications',
   },
   // --- the exporter itself --------------------------------------------------------------------

@@ -14,7 +14,7 @@ export interface IdRange {
 
 /**
  * Spark's allocator asks for at most `spark.kubernetes.allocation.batch.size` executors (default
- * 10 in 3.x and 4.x) every `batch.delay` (1 s). Ids far beyond that rate since the previous id
+ * 5 in 2.3 to 3.5, 10 in 4.x) every `batch.delay` (1 s). Ids far beyond that rate since the previous id
  * was seen are not burned ids but a bad label. The bound is deliberately loose (ten times the
  * default rate, plus a burst) so that raised batch sizes and clock jitter never trip it.
  */

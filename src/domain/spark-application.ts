@@ -1,4 +1,5 @@
-/** spark-operator SparkApplications (sparkoperator.k8s.io/v1beta2): name, state, team. */
+/** spark-operator SparkApplications (sparkoperator.k8s.io/v1beta2): name, state, team, executor settings. */
+import { executorSettings, type ExecutorSettings } from './dynamic-allocation.js';
 import { labels, namespaced, obj, str, type IdentityReject } from './json.js';
 
 export interface SparkApplicationView {
@@ -10,6 +11,9 @@ export interface SparkApplicationView {
   readonly state: string;
   /** Submission attempt id: a retry is a new attempt, so its failure is a new failure. */
   readonly attempt: string;
+  /** `status.sparkApplicationId`: the `spark-app-selector` of its pods, once the driver runs. */
+  readonly sparkAppId: string | undefined;
+  readonly executors: ExecutorSettings;
 }
 
 export const FAILED_STATES = new Set(['FAILED', 'SUBMISSION_FAILED']);
@@ -26,5 +30,7 @@ export function parseSparkApplication(
   // Bound the value: a state is an enum upstream, anything else is squashed rather than exported raw.
   const state = stateRaw === '' ? 'NEW' : /^[A-Z_]{1,32}$/.test(stateRaw) ? stateRaw : 'UNKNOWN';
   const attempt = str(status?.['submissionID']) ?? String(status?.['submissionAttempts'] ?? '') ?? '';
-  return { ok: true, value: { uid, namespace, name, team: labels(meta)[teamLabel] || undefined, state, attempt } };
+  const sparkAppId = str(status?.['sparkApplicationId']) || undefined;
+  const executors = executorSettings(obj(a['spec']));
+  return { ok: true, value: { uid, namespace, name, team: labels(meta)[teamLabel] || undefined, state, attempt, sparkAppId, executors } };
 }

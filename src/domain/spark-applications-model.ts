@@ -24,6 +24,9 @@ interface SparkApplicationRecord {
 export class SparkApplicationsModel implements Store<SparkApplicationView> {
   readonly records = new Map<string, SparkApplicationRecord>();
   readonly failures = new Map<string, ApplicationFailures>();
+  /** `namespace/spark app id` and `namespace\u0000name` → uid: how pods find their SparkApplication. */
+  private readonly byAppId = new Map<string, string>();
+  private readonly byName = new Map<string, string>();
 
   constructor(private readonly opts: { readonly retentionMs: number; readonly ownsNamespace: (namespace: string) => boolean }) {}
 
@@ -43,13 +46,15 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
     if (!this.opts.ownsNamespace(v.namespace)) return false;
     let rec = this.records.get(v.uid);
     const failure = FAILED_STATES.has(v.state) ? `${v.state}/${v.attempt}` : undefined;
-    const changed = rec === undefined || rec.view.state !== v.state || rec.view.attempt !== v.attempt || rec.view.team !== v.team;
+    const changed = rec === undefined || rec.view.state !== v.state || rec.view.attempt !== v.attempt || rec.view.team !== v.team || rec.view.sparkAppId !== v.sparkAppId || !sameSettings(rec.view, v);
     if (!rec) {
       // A failure that predates this process was counted by its predecessor, if by anyone.
       rec = { view: v, countedFailure: mode === 'initial' ? failure : undefined };
       this.records.set(v.uid, rec);
     }
+    this.unindex(rec.view);
     rec.view = v;
+    this.index(v);
     if (failure && rec.countedFailure !== failure) {
       rec.countedFailure = failure;
       const key = `${v.namespace}\u0000${v.name}\u0000${v.state}`;
@@ -63,11 +68,33 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
   }
 
   remove(v: SparkApplicationView): boolean {
-    return this.records.delete(v.uid);
+    return this.removeKey(v.uid);
   }
 
   removeKey(uid: string): boolean {
+    const rec = this.records.get(uid);
+    if (!rec) return false;
+    this.unindex(rec.view);
     return this.records.delete(uid);
+  }
+
+  /**
+   * The SparkApplication of a Spark application's pods: by the id the operator records in its
+   * status, else by the operator's app-name label the pods carry (their app name then).
+   */
+  forApp(namespace: string, appId: string, appName: string): SparkApplicationView | undefined {
+    const uid = this.byAppId.get(`${namespace}/${appId}`) ?? this.byName.get(`${namespace}\u0000${appName}`);
+    return uid === undefined ? undefined : this.records.get(uid)?.view;
+  }
+
+  private index(v: SparkApplicationView): void {
+    if (v.sparkAppId) this.byAppId.set(`${v.namespace}/${v.sparkAppId}`, v.uid);
+    this.byName.set(`${v.namespace}\u0000${v.name}`, v.uid);
+  }
+
+  private unindex(v: SparkApplicationView): void {
+    if (v.sparkAppId && this.byAppId.get(`${v.namespace}/${v.sparkAppId}`) === v.uid) this.byAppId.delete(`${v.namespace}/${v.sparkAppId}`);
+    if (this.byName.get(`${v.namespace}\u0000${v.name}`) === v.uid) this.byName.delete(`${v.namespace}\u0000${v.name}`);
   }
 
   /** Failures of applications gone longer than the retention lose their series. */
@@ -79,4 +106,12 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
       if (!live.has(`${f.namespace}\u0000${f.name}`)) this.failures.delete(key);
     }
   }
+}
+
+function sameSettings(a: SparkApplicationView, b: SparkApplicationView): boolean {
+  const x = a.executors.dynamicAllocation;
+  const y = b.executors.dynamicAllocation;
+  if (a.executors.floor !== b.executors.floor || x.size !== y.size) return false;
+  for (const [k, v] of x) if (y.get(k) !== v) return false;
+  return true;
 }

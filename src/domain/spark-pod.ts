@@ -116,7 +116,7 @@ export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<Spar
       name,
       role,
       appId,
-      appName: l['sparkoperator.k8s.io/app-name'] ?? l['spark-app-name'] ?? NAME_PREFIX.exec(name)?.[1] ?? appId,
+      appName: l['sparkoperator.k8s.io/app-name'] ?? l['spark.operator/spark-app-name'] ?? l['spark-app-name'] ?? NAME_PREFIX.exec(name)?.[1] ?? appId,
       execId,
       team: l[teamLabel] || undefined,
       phase,

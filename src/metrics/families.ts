@@ -188,6 +188,22 @@ export const RENDERERS: Renderers = {
       if (n !== undefined) out.sample([], n);
     },
   },
+  spark_k8s_executors_missing: {
+    scope: 'app',
+    render(app, out, ctx) {
+      const floor = ctx.model.sparkApps.forApp(app.namespace, app.appId, app.appName)?.executors.floor;
+      if (floor === undefined) return;
+      let driverRunning = false;
+      let executors = 0;
+      for (const p of app.pods) {
+        if (p.exitCounted || p.deleting) continue;
+        if (p.role === 'driver') driverRunning ||= p.phase === 'Running';
+        else executors++;
+      }
+      // Before its driver runs, or after it ends, an application is not asking for executors.
+      if (driverRunning) out.sample([], Math.max(0, floor - executors));
+    },
+  },
   spark_k8s_applications: {
     scope: 'cluster',
     render(ctx, out) {
@@ -203,6 +219,15 @@ export const RENDERERS: Renderers = {
     scope: 'cluster',
     render(ctx, out) {
       for (const f of ctx.model.sparkApps.failures.values()) out.sample([f.namespace, ctx.model.team(f.namespace, f.labelTeam), f.name, f.state], f.count);
+    },
+  },
+  spark_k8s_application_dynamic_allocation: {
+    scope: 'cluster',
+    render(ctx, out) {
+      for (const { view } of ctx.model.sparkApps.records.values()) {
+        const team = ctx.model.team(view.namespace, view.team);
+        for (const [setting, v] of view.executors.dynamicAllocation) out.sample([view.namespace, team, view.name, setting], v);
+      }
     },
   },
   spark_k8s_exporter_build_info: { scope: 'cluster', render: (ctx, out) => out.sample([ctx.self.version, process.version], 1) },

@@ -88,7 +88,11 @@ export class Sources {
     this.add({
       resource: 'sparkapplications',
       path: nsPath('/apis/sparkoperator.k8s.io/v1beta2', 'sparkapplications'),
-      parse: (raw) => parseSparkApplication(raw, team),
+      parse: (raw) => {
+        const r = parseSparkApplication(raw, team);
+        if (r.ok && r.value.executors.bad.length > 0) this.onceFor(`${r.value.uid}/${r.value.executors.bad.join(',')}`, () => this.log.warn({ application: `${r.value.namespace}/${r.value.name}`, settings: r.value.executors.bad }, 'SparkApplication settings Spark would refuse: left out of spark_k8s_application_dynamic_allocation'));
+        return r;
+      },
       store: model.sparkApps,
       required: false,
     });
@@ -138,6 +142,16 @@ export class Sources {
       );
       this.watches.push(watch);
     }
+  }
+
+  private readonly said = new Set<string>();
+
+  /** Runs `say` the first time a key is seen: a flood of identical objects must not flood the log. */
+  private onceFor(key: string, say: () => void): void {
+    if (this.said.has(key)) return;
+    if (this.said.size > 10_000) this.said.clear();
+    this.said.add(key);
+    say();
   }
 
   private parseOne<T>(spec: ResourceSpec<T>, raw: unknown): T | undefined {

@@ -135,6 +135,7 @@ test('OpenMetrics: counters as families without _total, units, and # EOF', async
 test('every sample carries exactly its family\'s catalogue labels, in catalogue order', async () => {
   const f = scenario();
   f.sparkApp(sparkApplication('analytics', 'late', 'SUBMISSION_FAILED'));
+  f.sparkApp(sparkApplication('analytics', 'etl-daily', 'RUNNING'));
   const r = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: false });
   const text = await r.render('prometheus');
   const seen = new Set<string>();
@@ -184,4 +185,26 @@ test('startup histories of pods with and without a team label that resolve to on
   const counts = select(p, 'spark_k8s_pod_startup_seconds_count', { namespace: 'analytics', role: 'executor' });
   assert.equal(counts.length, 1, 'one series, no duplicate');
   assert.equal(counts[0]?.value, 2);
+});
+
+test('executors missing: the SparkApplication\'s floor minus the executors the running app has; settings per SparkApplication', async () => {
+  const f = new Feeder();
+  f.model.namespaces.upsert({ name: 'analytics', team: 'data-eng' });
+  const sa = sparkApplication('analytics', 'etl-daily', 'RUNNING');
+  sa['spec'] = { sparkVersion: '3.5.1', executor: { instances: 4 }, sparkConf: { 'spark.dynamicAllocation.executorIdleTimeout': '45s' } };
+  f.sparkApp(sa);
+  const driver = sparkPod({ role: 'driver' });
+  f.pod(driver);
+  f.pod(sparkPod({ execId: 1 }));
+  let p = await render(f);
+  const app = { namespace: 'analytics', app_id: APP, app_name: 'etl-daily' };
+  assert.equal(select(p, 'spark_k8s_executors_missing', app).length, 0, 'not while the driver is not running');
+  f.pod(running(driver));
+  f.pod(running(sparkPod({ execId: 2 })));
+  p = await render(f);
+  assert.equal(value(p, 'spark_k8s_executors_missing', app), 2, '4 wanted, one pending and one running');
+  const da = (setting: string) => value(p, 'spark_k8s_application_dynamic_allocation', { namespace: 'analytics', team: 'data-eng', app_name: 'etl-daily', setting });
+  assert.equal(da('enabled'), 0);
+  assert.equal(da('executor_idle_timeout_seconds'), 45);
+  assert.equal(da('max_executors'), Infinity);
 });
