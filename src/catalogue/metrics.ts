@@ -54,6 +54,13 @@ const app = APP_LABELS;
 export const CATALOGUE = [
   // --- pods and executors -------------------------------------------------------------------
   {
+    name: 'spark_k8s_pod_info',
+    help: 'One series per Spark pod, always 1, naming its application, team, role and Spark container: join per-pod series (cAdvisor, kubelet) to Spark applications with it, as with kube_pod_info.',
+    type: 'gauge',
+    labels: ['namespace', 'pod', 'team', 'app_id', 'app_name', 'role', 'container'],
+    group: 'pods',
+  },
+  {
     name: 'spark_k8s_pods',
     help: 'Spark driver and executor pods by phase.',
     type: 'gauge',
@@ -137,7 +144,7 @@ export const CATALOGUE = [
   },
   {
     name: 'spark_k8s_executor_memory_overhead_ratio',
-    help: 'Executor container memory request beyond the JVM heap, as a fraction of the heap.',
+    help: 'Executor container memory limit (the OOM killer\'s bound; the request where no limit is set) beyond the JVM heap, as a fraction of the heap.',
     type: 'gauge',
     labels: [...app],
     unit: 'ratio',
@@ -152,7 +159,23 @@ export const CATALOGUE = [
   },
   {
     name: 'spark_k8s_executor_memory_request_bytes',
-    help: 'Memory request (equal to the limit) of the application\'s executor container.',
+    help: 'Memory request of the application\'s executor container (Spark 2.4+ sets it equal to the limit; 2.3 to the heap).',
+    type: 'gauge',
+    labels: [...app],
+    unit: 'bytes',
+    group: 'executors',
+  },
+  {
+    name: 'spark_k8s_executor_memory_limit_bytes',
+    help: 'Memory limit of the application\'s executor container: the cgroup bound the kernel OOM killer enforces.',
+    type: 'gauge',
+    labels: [...app],
+    unit: 'bytes',
+    group: 'executors',
+  },
+  {
+    name: 'spark_k8s_executor_heap_bytes',
+    help: 'JVM heap of the application\'s executors (spark.executor.memory, from SPARK_EXECUTOR_MEMORY).',
     type: 'gauge',
     labels: [...app],
     unit: 'bytes',

@@ -8,6 +8,8 @@ export interface PodRecord {
   readonly app: AppRecord;
   readonly role: Role;
   readonly execId: number | undefined;
+  /** Spark's own container (the one resources and OOMKills are read from), interned. */
+  readonly container: string | undefined;
   name: string;
   phase: string;
   pendingReason: string | undefined;

@@ -162,6 +162,7 @@ export class PodsModel implements Store<SparkPodView> {
       app,
       role: v.role,
       execId: v.execId,
+      container: intern(v.sparkContainer),
       name: v.name,
       phase: v.phase,
       pendingReason: v.pendingReason,
@@ -277,6 +278,18 @@ export class PodsModel implements Store<SparkPodView> {
       if (s.liveApps === 0) s.idleSinceMs = app.emptySinceMs ?? nowMs;
     }
   }
+}
+
+// A handful of container names repeat over every pod: one string each, not one per pod.
+const containerNames = new Map<string, string>();
+function intern(name: string | undefined): string | undefined {
+  if (name === undefined) return undefined;
+  let s = containerNames.get(name);
+  if (s === undefined) {
+    if (containerNames.size > 1000) containerNames.clear();
+    containerNames.set(name, (s = name));
+  }
+  return s;
 }
 
 function nameKey(namespace: string, appName: string): string {

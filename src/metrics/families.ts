@@ -46,6 +46,16 @@ function pendingExecutors(app: AppRecord) {
 }
 
 export const RENDERERS: Renderers = {
+  spark_k8s_pod_info: {
+    scope: 'cluster',
+    render(ctx, out) {
+      if (!ctx.podInfo) return;
+      for (const app of ctx.model.pods.apps.values()) {
+        const team = ctx.model.teamOf(app);
+        for (const p of app.pods) out.sample([app.namespace, p.name, team, app.appId, app.appName, p.role, p.container ?? ''], 1);
+      }
+    },
+  },
   spark_k8s_pods: {
     scope: 'app',
     render(app, out) {
@@ -150,8 +160,10 @@ export const RENDERERS: Renderers = {
   spark_k8s_executor_memory_overhead_ratio: {
     scope: 'app',
     render(app, out) {
-      // Spark always requests heap + overhead: a request below the heap is a malformed pod, not a ratio.
-      if (app.heapBytes && app.memoryRequestBytes !== undefined && app.memoryRequestBytes >= app.heapBytes) out.sample([], (app.memoryRequestBytes - app.heapBytes) / app.heapBytes);
+      // The OOM bound is the limit: Spark 2.3 set only the limit to heap + overhead, the request to
+      // the heap. A bound below the heap is a malformed pod, not a ratio.
+      const bound = app.memoryLimitBytes ?? app.memoryRequestBytes;
+      if (app.heapBytes && bound !== undefined && bound >= app.heapBytes) out.sample([], (bound - app.heapBytes) / app.heapBytes);
     },
   },
   spark_k8s_executor_ids_skipped_total: { scope: 'app', render: (app, out) => out.sample([], app.ids.skipped) },
@@ -159,6 +171,18 @@ export const RENDERERS: Renderers = {
     scope: 'app',
     render(app, out) {
       if (app.memoryRequestBytes !== undefined) out.sample([], app.memoryRequestBytes);
+    },
+  },
+  spark_k8s_executor_memory_limit_bytes: {
+    scope: 'app',
+    render(app, out) {
+      if (app.memoryLimitBytes !== undefined) out.sample([], app.memoryLimitBytes);
+    },
+  },
+  spark_k8s_executor_heap_bytes: {
+    scope: 'app',
+    render(app, out) {
+      if (app.heapBytes !== undefined) out.sample([], app.heapBytes);
     },
   },
   spark_k8s_quota_hard: { scope: 'cluster', render: (ctx, out) => quotaSamples(ctx, out, (q, r) => q.hard.get(r), true) },

@@ -42,6 +42,8 @@ export interface RenderContext {
   readonly self: SelfStats;
   readonly nowMs: number;
   readonly churnWindowMs: number;
+  /** Whether spark_k8s_pod_info is served (one series per pod: it can be turned off). */
+  readonly podInfo: boolean;
   readonly renderHistogram: HistogramData;
 }
 

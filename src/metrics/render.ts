@@ -13,6 +13,8 @@ export interface RenderOptions {
   readonly now: () => number;
   /** Tests and benchmarks leave Node's process metrics out to compare exactly. */
   readonly processMetrics: boolean;
+  /** Serve spark_k8s_pod_info (one series per pod); default on. */
+  readonly podInfo?: boolean;
 }
 
 export class MetricsRenderer {
@@ -40,7 +42,7 @@ export class MetricsRenderer {
   renderModel(format: Format): ExpositionWriter {
     const w = new ExpositionWriter(format);
     renderFamilies(
-      { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, renderHistogram: this.renderSeconds },
+      { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, podInfo: this.opts.podInfo ?? true, renderHistogram: this.renderSeconds },
       w,
       this.enc,
     );

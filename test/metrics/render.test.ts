@@ -208,3 +208,30 @@ test('executors missing: the SparkApplication\'s floor minus the executors the r
   assert.equal(da('executor_idle_timeout_seconds'), 45);
   assert.equal(da('max_executors'), Infinity);
 });
+
+test('pod info joins per-pod series to applications; heap and limit per app; the overhead ratio uses the limit (Spark 2.3 requests only the heap)', async () => {
+  const f = new Feeder();
+  f.model.namespaces.upsert({ name: 'analytics', team: 'data-eng' });
+  const e = sparkPod({ execId: 1, heap: '4g' });
+  const spec = e['spec'] as { containers: Array<{ resources: { requests: Record<string, string>; limits: Record<string, string> } }> };
+  const res = spec.containers[0]?.resources;
+  assert.ok(res);
+  res.requests['memory'] = '4096Mi'; // 2.3: request = heap, limit = heap + overhead
+  res.limits['memory'] = '4505Mi';
+  f.pod(running(e));
+  f.pod(running(sparkPod({ role: 'driver' })));
+  const p = await render(f);
+  const info = select(p, 'spark_k8s_pod_info');
+  assert.equal(info.length, 2);
+  assert.deepEqual(
+    info.map((s) => [s.labels['role'], s.labels['container'], s.labels['pod'], s.labels['team'], s.value]).sort(),
+    [['driver', 'spark-kubernetes-driver', 'etl-daily-8a1b2c3d4e5f6a7b-driver', 'data-eng', 1], ['executor', 'spark-kubernetes-executor', 'etl-daily-8a1b2c3d4e5f6a7b-exec-1', 'data-eng', 1]],
+  );
+  const app = { namespace: 'analytics', app_id: APP };
+  assert.equal(value(p, 'spark_k8s_executor_heap_bytes', app), 4096 * 2 ** 20);
+  assert.equal(value(p, 'spark_k8s_executor_memory_limit_bytes', app), 4505 * 2 ** 20);
+  assert.equal(value(p, 'spark_k8s_executor_memory_request_bytes', app), 4096 * 2 ** 20);
+  assert.equal(value(p, 'spark_k8s_executor_memory_overhead_ratio', app), (4505 - 4096) / 4096, 'from the limit, not the request');
+  const off = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: false, podInfo: false });
+  assert.equal(select(parseExposition(await off.render('prometheus')), 'spark_k8s_pod_info').length, 0, 'can be turned off');
+});
