@@ -103,7 +103,7 @@ export interface BundleConfig {
   prometheusRule: { name: string; namespace: string; labels: Record<string, string> };
 }
 
-export const DEFAULT_CONFIG: BundleConfig = {
+export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   exporterSelector: 'job="spark-k8s-exporter"',
   sparkMetricsSelector: '',
   haLabels: ['instance', 'pod'],
@@ -195,7 +195,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * must exist in the defaults with the same JSON type: a typo would otherwise be silently ignored
  * and the user would ship the default they meant to change.
  */
-export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_CONFIG): BundleConfig {
+export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_BUNDLE_CONFIG): BundleConfig {
   const merged = mergeValue(base, override, 'config');
   const cfg = merged as BundleConfig;
   validateConfig(cfg);
