@@ -10,7 +10,8 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { allExpressions, dashboardSpecs, renderBundle } from '../../src/bundle/bundle.js';
-import { ALERT_NAMES, DEFAULT_BUNDLE_CONFIG, mergeConfig } from '../../src/bundle/config.js';
+import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
+import { DEFAULT_BUNDLE_CONFIG, mergeConfig } from '../../src/bundle/config.js';
 import { analyseExpr, checkExpr, grafanaToPromql, isKnownMetric } from '../../src/bundle/promql.js';
 import { allAlerts, buildRules, recordedNames } from '../../src/bundle/rules.js';
 import { REPO } from './paths.js';
@@ -166,7 +167,7 @@ describe('thresholds.json', () => {
     for (const [key, entry] of Object.entries(map)) {
       assert.equal(entry.default, DEFAULT_BUNDLE_CONFIG.thresholds[key as keyof typeof DEFAULT_BUNDLE_CONFIG.thresholds]);
       for (const [alert, text] of Object.entries(entry.alerts)) {
-        const expr = byName.get(alert as (typeof ALERT_NAMES)[number])?.expr ?? '';
+        const expr = byName.get(alert as AlertName)?.expr ?? '';
         assert.equal(expr.split(text).length - 1, 1, `${alert}: "${text}" must occur exactly once in ${expr}`);
         assert.ok(text.includes(String(entry.default)));
       }
@@ -178,7 +179,7 @@ describe('thresholds.json', () => {
       const tunedValue = entry.default < 1 ? Math.round(entry.default * 900) / 1000 : entry.default * 2 + 1;
       const tuned = allAlerts(buildRules(mergeConfig({ thresholds: { [key]: tunedValue } })));
       for (const [alert, text] of Object.entries(entry.alerts)) {
-        const original = byName.get(alert as (typeof ALERT_NAMES)[number])?.expr ?? '';
+        const original = byName.get(alert as AlertName)?.expr ?? '';
         const substituted = original.replace(text, text.replace(String(entry.default), String(tunedValue)));
         assert.equal(substituted, tuned.find((a) => a.alert === alert)?.expr, `${key} in ${alert}`);
       }
@@ -258,14 +259,14 @@ describe('dashboards', () => {
 
 describe('config', () => {
   it('merges partial overrides and rejects unknown keys and wrong types', () => {
-    const cfg = mergeConfig({ thresholds: { quotaNearlyFullRatio: 0.75 }, for: { SparkExecutorOOMKilled: '1m' } });
+    const cfg = mergeConfig({ thresholds: { quotaNearlyFullRatio: 0.75 }, alerts: { SparkExecutorOOMKilled: { for: '1m' } } });
     assert.equal(cfg.thresholds.quotaNearlyFullRatio, 0.75);
     assert.equal(cfg.thresholds.memoryOverheadMinRatio, 0.2);
-    assert.equal(cfg.for.SparkExecutorOOMKilled, '1m');
+    assert.equal(cfg.alerts.SparkExecutorOOMKilled?.for, '1m');
     assert.equal(DEFAULT_BUNDLE_CONFIG.thresholds.quotaNearlyFullRatio, 0.85, 'defaults untouched');
     assert.throws(() => mergeConfig({ thresholds: { quotaNearlyFull: 0.75 } }), /unknown setting/);
     assert.throws(() => mergeConfig({ thresholds: { quotaNearlyFullRatio: '0.75' } }), /expected a number/);
-    assert.throws(() => mergeConfig({ for: { SparkExecutorOOMKilled: 'soon' } }), /not a Prometheus duration/);
+    assert.throws(() => mergeConfig({ alerts: { SparkExecutorOOMKilled: { for: 'soon' } } }), /config\.alerts\.SparkExecutorOOMKilled\.for: "soon" is not a Prometheus duration/);
     assert.throws(() => mergeConfig([]), /expected an object/);
     assert.deepEqual(mergeConfig({ monitors: { labels: { release: 'kps' } } }).monitors.labels, { 'app.kubernetes.io/part-of': 'spark-k8s-exporter', release: 'kps' });
   });

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ALERT_NAMES, DEFAULT_BUNDLE_CONFIG } from '../../src/bundle/config.js';
+import { ALERT_NAMES } from '../../src/bundle/alerts/index.js';
+import { DEFAULT_BUNDLE_CONFIG } from '../../src/bundle/config.js';
 import { PROMTOOL_TESTS, REPO, tool } from './paths.js';
 
 const run = promisify(execFile);
