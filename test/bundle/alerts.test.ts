@@ -1,12 +1,13 @@
 /**
  * Alerts defined once each (src/bundle/alerts): the per-alert overrides of the config change
  * exactly the alert they name and nothing else, typos in them are errors naming the key, the
- * definitions themselves are sound.
+ * definitions themselves are sound, and the PromQL guard covers every alert and recording rule.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { allExpressions, bundleProblems } from '../../src/bundle/bundle.js';
 import { ALERTS, ALERT_NAMES, AREAS, type AlertName } from '../../src/bundle/alerts/index.js';
-import { SEVERITIES, type Severity } from '../../src/bundle/alerts/spec.js';
+import { SEVERITIES, defineArea, type Severity } from '../../src/bundle/alerts/spec.js';
 import { DEFAULT_BUNDLE_CONFIG, mergeConfig, validateConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { buildRules, recordedNames, type RuleSet, type ThresholdMap } from '../../src/bundle/rules.js';
 
@@ -150,5 +151,29 @@ describe('alert definitions', () => {
     const json: unknown = JSON.parse(JSON.stringify(DEFAULT_BUNDLE_CONFIG));
     assert.deepEqual(json, DEFAULT_BUNDLE_CONFIG);
     assert.deepEqual(mergeConfig(json), DEFAULT_BUNDLE_CONFIG);
+  });
+});
+
+describe('the PromQL guard', () => {
+  it('checks every alert and every recording rule', () => {
+    const where = new Set(allExpressions(DEFAULT_BUNDLE_CONFIG, base).map((e) => e.where));
+    for (const name of ALERT_NAMES) assert.ok(where.has(`alert ${name}`), name);
+    for (const record of recordedNames(base)) assert.ok(where.has(`record ${record}`), record);
+    assert.deepEqual(bundleProblems(DEFAULT_BUNDLE_CONFIG, base), []);
+  });
+
+  it('rejects a broken expression or an unknown metric in an area file, naming the rule', () => {
+    const broken = defineArea({
+      group: 'test.broken',
+      records: ({ d, x }) => [{ record: 'test:spark_k8s_nonexistent:max', expr: d(x('spark_k8s_nonexistent')) }],
+      alerts: [
+        { ...specOf('SparkExecutorOOMKilled'), expr: ({ R }) => `sum(${R.exits} > 0` },
+        { ...specOf('SparkDriverOOMKilled'), expr: ({ x }) => `${x('spark_k8s_driver_oom_typo_total')} > 0` },
+      ],
+    });
+    const problems = bundleProblems(DEFAULT_BUNDLE_CONFIG, buildRules(DEFAULT_BUNDLE_CONFIG, [broken]));
+    assert.ok(problems.some((p) => p.startsWith('record test:spark_k8s_nonexistent:max: unknown metric spark_k8s_nonexistent')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('alert SparkExecutorOOMKilled: syntax error')), problems.join('\n'));
+    assert.ok(problems.some((p) => p.startsWith('alert SparkDriverOOMKilled: unknown metric spark_k8s_driver_oom_typo_total')), problems.join('\n'));
   });
 });
