@@ -1,6 +1,6 @@
 /**
  * Every area, in rule-group order. Adding an alert is one object in one area file (plus its
- * runbook and promtool test); adding an area is one entry here.
+ * runbook and promtool test); adding an area is one entry here (and its record names in names.ts).
  */
 import { applications } from './applications.js';
 import { executors } from './executors.js';
