@@ -41,11 +41,16 @@ export function allExpressions(cfg: BundleConfig, rules: RuleSet = buildRules(cf
   return out;
 }
 
+/** Every PromQL problem (syntax, unknown metric) of the rules and dashboards, each with where it is. */
+export function bundleProblems(cfg: BundleConfig, rules: RuleSet): string[] {
+  const recorded = recordedNames(rules);
+  return allExpressions(cfg, rules).flatMap(({ where, expr }) => checkExpr(expr, recorded).map((p) => `${where}: ${p}`));
+}
+
 export function renderBundle(cfg: BundleConfig): Map<string, string> {
   const rules = buildRules(cfg);
-  const recorded = recordedNames(rules);
   // Refuse to write a bundle with a broken or unknown-metric expression: it would ship silently empty.
-  const problems = allExpressions(cfg, rules).flatMap(({ where, expr }) => checkExpr(expr, recorded).map((p) => `${where}: ${p}`));
+  const problems = bundleProblems(cfg, rules);
   if (problems.length > 0) throw new Error(`bundle has invalid PromQL:\n  ${problems.join('\n  ')}`);
 
   const files = new Map<string, string>();

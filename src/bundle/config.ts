@@ -1,31 +1,26 @@
 /**
  * The one configuration the whole observability bundle is generated from (the kubernetes-mixin
- * `_config` idea): selectors, label names, thresholds, `for` durations, windows, runbook base and
- * dashboard settings. Dashboards, alerts, recording rules, monitors and the chart's threshold map
- * all read it, so tuning a value here changes every artefact consistently.
+ * `_config` idea): selectors, label names, thresholds, windows, per-alert overrides, runbook base
+ * and dashboard settings. Dashboards, alerts, recording rules, monitors and the chart's threshold
+ * map all read it, so tuning a value here changes every artefact consistently. It stays plain JSON
+ * so that a jsonnet mixin can mirror it as `_config`.
  */
 
-export const ALERT_NAMES = [
-  'SparkExecutorsPendingTooLong',
-  'SparkExecutorOOMKilled',
-  'SparkDriverOOMKilled',
-  'SparkDriverPreempted',
-  'SparkDriverOnSpotCapacity',
-  'SparkExecutorChurnHigh',
-  'SparkNamespaceQuotaNearlyFull',
-  'SparkNamespaceQuotaExhausted',
-  'SparkNamespaceQuotaExhaustionForecast',
-  'SparkExecutorImagePullBackOff',
-  'SparkExecutorMemoryOverheadLow',
-  'SparkExecutorCreatesRejected',
-  'SparkApplicationFailed',
-  'SparkK8sExporterDown',
-  'SparkK8sExporterWatchStalled',
-  'SparkK8sExporterNotSynced',
-] as const;
-export type AlertName = (typeof ALERT_NAMES)[number];
+import { ALERT_NAMES, isAlertName, type AlertName } from './alerts/index.js';
+import { SEVERITIES, type Severity } from './alerts/spec.js';
 
-export type Severity = 'critical' | 'warning' | 'info';
+export type { AlertName, Severity };
+
+/**
+ * Changes to one shipped alert; anything unset keeps the alert's own default (in its area file
+ * under src/bundle/alerts).
+ */
+export interface AlertOverride {
+  for?: string;
+  severity?: Severity;
+  /** Leaves the alert out of every rules file. */
+  disabled?: boolean;
+}
 
 export interface Thresholds {
   /** Quota saturation that warns (the 85% users are told to alert at). */
@@ -92,9 +87,8 @@ export interface BundleConfig {
   runbookBaseUrl: string;
   thresholds: Thresholds;
   windows: Windows;
-  /** `for` duration per alert. */
-  for: Record<AlertName, string>;
-  severity: Record<AlertName, Severity>;
+  /** Per alert name, e.g. `{ SparkExecutorOOMKilled: { for: '2m', severity: 'critical' } }`. */
+  alerts: Partial<Record<AlertName, AlertOverride>>;
   /** Rule group evaluation interval; empty means Prometheus' global interval. */
   ruleInterval: string;
   dashboards: DashboardSettings;
@@ -103,7 +97,7 @@ export interface BundleConfig {
   prometheusRule: { name: string; namespace: string; labels: Record<string, string> };
 }
 
-export const DEFAULT_CONFIG: BundleConfig = {
+export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   exporterSelector: 'job="spark-k8s-exporter"',
   sparkMetricsSelector: '',
   haLabels: ['instance', 'pod'],
@@ -122,42 +116,7 @@ export const DEFAULT_CONFIG: BundleConfig = {
     watchStalledSeconds: 900,
   },
   windows: { events: '10m', churn: '15m', forecast: '1h' },
-  for: {
-    SparkExecutorsPendingTooLong: '5m',
-    SparkExecutorOOMKilled: '0m',
-    SparkDriverOOMKilled: '0m',
-    SparkDriverPreempted: '0m',
-    SparkDriverOnSpotCapacity: '15m',
-    SparkExecutorChurnHigh: '10m',
-    SparkNamespaceQuotaNearlyFull: '15m',
-    SparkNamespaceQuotaExhausted: '5m',
-    SparkNamespaceQuotaExhaustionForecast: '15m',
-    SparkExecutorImagePullBackOff: '5m',
-    SparkExecutorMemoryOverheadLow: '15m',
-    SparkExecutorCreatesRejected: '5m',
-    SparkApplicationFailed: '0m',
-    SparkK8sExporterDown: '5m',
-    SparkK8sExporterWatchStalled: '5m',
-    SparkK8sExporterNotSynced: '10m',
-  },
-  severity: {
-    SparkExecutorsPendingTooLong: 'warning',
-    SparkExecutorOOMKilled: 'warning',
-    SparkDriverOOMKilled: 'critical',
-    SparkDriverPreempted: 'critical',
-    SparkDriverOnSpotCapacity: 'warning',
-    SparkExecutorChurnHigh: 'warning',
-    SparkNamespaceQuotaNearlyFull: 'warning',
-    SparkNamespaceQuotaExhausted: 'critical',
-    SparkNamespaceQuotaExhaustionForecast: 'warning',
-    SparkExecutorImagePullBackOff: 'warning',
-    SparkExecutorMemoryOverheadLow: 'info',
-    SparkExecutorCreatesRejected: 'warning',
-    SparkApplicationFailed: 'warning',
-    SparkK8sExporterDown: 'critical',
-    SparkK8sExporterWatchStalled: 'warning',
-    SparkK8sExporterNotSynced: 'warning',
-  },
+  alerts: {},
   ruleInterval: '',
   dashboards: {
     titlePrefix: 'Spark on Kubernetes / ',
@@ -184,7 +143,6 @@ export const DEFAULT_CONFIG: BundleConfig = {
 };
 
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
-const SEVERITIES: readonly string[] = ['critical', 'warning', 'info'];
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -195,7 +153,7 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * must exist in the defaults with the same JSON type: a typo would otherwise be silently ignored
  * and the user would ship the default they meant to change.
  */
-export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_CONFIG): BundleConfig {
+export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_BUNDLE_CONFIG): BundleConfig {
   const merged = mergeValue(base, override, 'config');
   const cfg = merged as BundleConfig;
   validateConfig(cfg);
@@ -204,6 +162,7 @@ export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_CONF
 
 function mergeValue(base: unknown, over: unknown, path: string): unknown {
   if (over === undefined) return structuredClone(base);
+  if (path === 'config.alerts') return mergeAlertOverrides(base, over, path);
   if (isRecord(base)) {
     if (!isRecord(over)) throw new Error(`${path}: expected an object`);
     const out: Record<string, unknown> = {};
@@ -230,15 +189,41 @@ function mergeValue(base: unknown, over: unknown, path: string): unknown {
   return over;
 }
 
+const OVERRIDE_TYPES: Record<keyof AlertOverride, 'string' | 'boolean'> = { for: 'string', severity: 'string', disabled: 'boolean' };
+
+/** Keyed by alert name, so the keys are checked against the alerts rather than the defaults. */
+function mergeAlertOverrides(base: unknown, over: unknown, path: string): Record<string, AlertOverride> {
+  if (!isRecord(over)) throw new Error(`${path}: expected an object`);
+  const out: Record<string, AlertOverride> = isRecord(base) ? (structuredClone(base) as Record<string, AlertOverride>) : {};
+  for (const [name, o] of Object.entries(over)) {
+    if (!isAlertName(name)) throw new Error(`${path}.${name}: unknown alert; alerts are: ${ALERT_NAMES.join(', ')}`);
+    if (!isRecord(o)) throw new Error(`${path}.${name}: expected an object`);
+    const merged: Record<string, unknown> = { ...out[name] };
+    for (const [key, value] of Object.entries(o)) {
+      // hasOwn, not `in`: "constructor" must be a typo, not Object's inherited property.
+      if (!Object.hasOwn(OVERRIDE_TYPES, key)) throw new Error(`${path}.${name}.${key}: unknown setting; settings are: ${Object.keys(OVERRIDE_TYPES).join(', ')}`);
+      const want = OVERRIDE_TYPES[key as keyof AlertOverride];
+      if (typeof value !== want) throw new Error(`${path}.${name}.${key}: expected a ${want}`);
+      merged[key] = value;
+    }
+    out[name] = merged as AlertOverride;
+  }
+  return out;
+}
+
 function isOpenMap(path: string): boolean {
   return /\.(labels|exporterServiceSelector)$/.test(path);
 }
 
 export function validateConfig(cfg: BundleConfig): void {
-  for (const name of ALERT_NAMES) {
-    const d = cfg.for[name];
-    if (!DURATION.test(d)) throw new Error(`config.for.${name}: "${d}" is not a Prometheus duration`);
-    if (!SEVERITIES.includes(cfg.severity[name])) throw new Error(`config.severity.${name}: must be critical, warning or info`);
+  // Also here, not only in mergeConfig: tests and callers build configs in code.
+  for (const [name, o] of Object.entries(cfg.alerts)) {
+    if (!isAlertName(name)) throw new Error(`config.alerts.${name}: unknown alert; alerts are: ${ALERT_NAMES.join(', ')}`);
+    if (o === undefined) continue;
+    if (o.for !== undefined && !DURATION.test(o.for)) throw new Error(`config.alerts.${name}.for: "${o.for}" is not a Prometheus duration`);
+    if (o.severity !== undefined && !(SEVERITIES as readonly string[]).includes(o.severity)) {
+      throw new Error(`config.alerts.${name}.severity: "${o.severity}" must be ${SEVERITIES.join(', ')}`);
+    }
   }
   for (const [k, v] of Object.entries(cfg.windows)) {
     if (!DURATION.test(v)) throw new Error(`config.windows.${k}: "${v}" is not a Prometheus duration`);

@@ -7,14 +7,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DEFAULT_CONFIG, mergeConfig, type BundleConfig } from './config.js';
+import { DEFAULT_BUNDLE_CONFIG, mergeConfig, type BundleConfig } from './config.js';
 import { renderBundle } from './bundle.js';
 
 /** dist/src/bundle/generate.js → repository root. */
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
 export function loadConfig(file: string | undefined): BundleConfig {
-  if (file === undefined) return DEFAULT_CONFIG;
+  if (file === undefined) return DEFAULT_BUNDLE_CONFIG;
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, 'utf8'));

@@ -10,14 +10,15 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { allExpressions, dashboardSpecs, renderBundle } from '../../src/bundle/bundle.js';
-import { ALERT_NAMES, DEFAULT_CONFIG, mergeConfig } from '../../src/bundle/config.js';
+import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
+import { DEFAULT_BUNDLE_CONFIG, mergeConfig } from '../../src/bundle/config.js';
 import { analyseExpr, checkExpr, grafanaToPromql, isKnownMetric } from '../../src/bundle/promql.js';
 import { allAlerts, buildRules, recordedNames } from '../../src/bundle/rules.js';
 import { REPO } from './paths.js';
 
-const rules = buildRules(DEFAULT_CONFIG);
+const rules = buildRules(DEFAULT_BUNDLE_CONFIG);
 const recorded = recordedNames(rules);
-const files = renderBundle(DEFAULT_CONFIG);
+const files = renderBundle(DEFAULT_BUNDLE_CONFIG);
 
 function fileText(rel: string): string {
   const content = files.get(rel);
@@ -52,7 +53,7 @@ interface GrafanaDashboard {
 
 describe('PromQL of the bundle', () => {
   it('parses every expression with the PromQL grammar and knows every metric', () => {
-    const exprs = allExpressions(DEFAULT_CONFIG);
+    const exprs = allExpressions(DEFAULT_BUNDLE_CONFIG);
     assert.ok(exprs.length > 60, `only ${exprs.length} expressions`);
     for (const { where, expr } of exprs) {
       const { errors, metrics } = analyseExpr(grafanaToPromql(expr));
@@ -70,11 +71,11 @@ describe('PromQL of the bundle', () => {
   });
 
   it('selects the exporter job in every selector of our metrics', () => {
-    for (const { where, expr } of allExpressions(DEFAULT_CONFIG)) {
+    for (const { where, expr } of allExpressions(DEFAULT_BUNDLE_CONFIG)) {
       for (const m of analyseExpr(grafanaToPromql(expr)).metrics) {
         if (!m.startsWith('spark_k8s_') && m !== 'up' && !m.startsWith('process_') && !m.startsWith('scrape_')) continue;
         const selectors = expr.match(new RegExp(`\\b${m}(\\{[^}]*\\})?`, 'g')) ?? [];
-        for (const s of selectors) assert.ok(s.includes(DEFAULT_CONFIG.exporterSelector), `${where}: ${s} lacks the job selector`);
+        for (const s of selectors) assert.ok(s.includes(DEFAULT_BUNDLE_CONFIG.exporterSelector), `${where}: ${s} lacks the job selector`);
       }
     }
   });
@@ -94,7 +95,7 @@ describe('generated files', () => {
   });
 
   it('are deterministic', () => {
-    const again = renderBundle(structuredClone(DEFAULT_CONFIG));
+    const again = renderBundle(structuredClone(DEFAULT_BUNDLE_CONFIG));
     assert.deepEqual([...again.entries()], [...files.entries()]);
     for (const content of files.values()) assert.doesNotMatch(content, /20\d\d-\d\d-\d\dT/, 'no timestamps');
   });
@@ -128,8 +129,8 @@ describe('alerts', () => {
       assert.ok(['critical', 'warning', 'info'].includes(a.labels.severity));
       assert.ok(a.annotations.summary.length > 10 && a.annotations.summary.endsWith('.'), a.alert);
       assert.match(a.annotations.description, /\{\{ \$(labels|value)/, `${a.alert} description names no label or value`);
-      assert.ok(a.annotations.runbook_url.startsWith(DEFAULT_CONFIG.runbookBaseUrl));
-      const file = a.annotations.runbook_url.slice(DEFAULT_CONFIG.runbookBaseUrl.length);
+      assert.ok(a.annotations.runbook_url.startsWith(DEFAULT_BUNDLE_CONFIG.runbookBaseUrl));
+      const file = a.annotations.runbook_url.slice(DEFAULT_BUNDLE_CONFIG.runbookBaseUrl.length);
       assert.equal(file, `${a.alert.toLowerCase()}.md`);
       const path = join(REPO, 'docs/runbooks', file);
       assert.ok(existsSync(path), `${a.alert}: runbook ${path} missing`);
@@ -162,11 +163,11 @@ describe('thresholds.json', () => {
   const byName = new Map(allAlerts(rules).map((a) => [a.alert, a]));
 
   it('names each literal exactly once in its alert expression, with the configured default', () => {
-    assert.deepEqual(Object.keys(map).sort(), Object.keys(DEFAULT_CONFIG.thresholds).sort());
+    assert.deepEqual(Object.keys(map).sort(), Object.keys(DEFAULT_BUNDLE_CONFIG.thresholds).sort());
     for (const [key, entry] of Object.entries(map)) {
-      assert.equal(entry.default, DEFAULT_CONFIG.thresholds[key as keyof typeof DEFAULT_CONFIG.thresholds]);
+      assert.equal(entry.default, DEFAULT_BUNDLE_CONFIG.thresholds[key as keyof typeof DEFAULT_BUNDLE_CONFIG.thresholds]);
       for (const [alert, text] of Object.entries(entry.alerts)) {
-        const expr = byName.get(alert as (typeof ALERT_NAMES)[number])?.expr ?? '';
+        const expr = byName.get(alert as AlertName)?.expr ?? '';
         assert.equal(expr.split(text).length - 1, 1, `${alert}: "${text}" must occur exactly once in ${expr}`);
         assert.ok(text.includes(String(entry.default)));
       }
@@ -178,7 +179,7 @@ describe('thresholds.json', () => {
       const tunedValue = entry.default < 1 ? Math.round(entry.default * 900) / 1000 : entry.default * 2 + 1;
       const tuned = allAlerts(buildRules(mergeConfig({ thresholds: { [key]: tunedValue } })));
       for (const [alert, text] of Object.entries(entry.alerts)) {
-        const original = byName.get(alert as (typeof ALERT_NAMES)[number])?.expr ?? '';
+        const original = byName.get(alert as AlertName)?.expr ?? '';
         const substituted = original.replace(text, text.replace(String(entry.default), String(tunedValue)));
         assert.equal(substituted, tuned.find((a) => a.alert === alert)?.expr, `${key} in ${alert}`);
       }
@@ -187,7 +188,7 @@ describe('thresholds.json', () => {
 });
 
 describe('dashboards', () => {
-  const specs = dashboardSpecs(DEFAULT_CONFIG);
+  const specs = dashboardSpecs(DEFAULT_BUNDLE_CONFIG);
   const boards = specs.map((s) => ({ slug: s.slug, json: JSON.parse(fileText(`dashboards/${s.slug}.json`)) as GrafanaDashboard }));
 
   it('have stable uids, prefixed titles and tags', () => {
@@ -200,7 +201,7 @@ describe('dashboards', () => {
         ['spark-k8s-exporter', 'Spark on Kubernetes / Exporter'],
       ],
     );
-    for (const b of boards) assert.deepEqual(b.json.tags, DEFAULT_CONFIG.dashboards.tags);
+    for (const b of boards) assert.deepEqual(b.json.tags, DEFAULT_BUNDLE_CONFIG.dashboards.tags);
   });
 
   it('have datasource, hidden cluster, and multi-select namespace/team/app variables with All', () => {
@@ -258,14 +259,14 @@ describe('dashboards', () => {
 
 describe('config', () => {
   it('merges partial overrides and rejects unknown keys and wrong types', () => {
-    const cfg = mergeConfig({ thresholds: { quotaNearlyFullRatio: 0.75 }, for: { SparkExecutorOOMKilled: '1m' } });
+    const cfg = mergeConfig({ thresholds: { quotaNearlyFullRatio: 0.75 }, alerts: { SparkExecutorOOMKilled: { for: '1m' } } });
     assert.equal(cfg.thresholds.quotaNearlyFullRatio, 0.75);
     assert.equal(cfg.thresholds.memoryOverheadMinRatio, 0.2);
-    assert.equal(cfg.for.SparkExecutorOOMKilled, '1m');
-    assert.equal(DEFAULT_CONFIG.thresholds.quotaNearlyFullRatio, 0.85, 'defaults untouched');
+    assert.equal(cfg.alerts.SparkExecutorOOMKilled?.for, '1m');
+    assert.equal(DEFAULT_BUNDLE_CONFIG.thresholds.quotaNearlyFullRatio, 0.85, 'defaults untouched');
     assert.throws(() => mergeConfig({ thresholds: { quotaNearlyFull: 0.75 } }), /unknown setting/);
     assert.throws(() => mergeConfig({ thresholds: { quotaNearlyFullRatio: '0.75' } }), /expected a number/);
-    assert.throws(() => mergeConfig({ for: { SparkExecutorOOMKilled: 'soon' } }), /not a Prometheus duration/);
+    assert.throws(() => mergeConfig({ alerts: { SparkExecutorOOMKilled: { for: 'soon' } } }), /config\.alerts\.SparkExecutorOOMKilled\.for: "soon" is not a Prometheus duration/);
     assert.throws(() => mergeConfig([]), /expected an object/);
     assert.deepEqual(mergeConfig({ monitors: { labels: { release: 'kps' } } }).monitors.labels, { 'app.kubernetes.io/part-of': 'spark-k8s-exporter', release: 'kps' });
   });

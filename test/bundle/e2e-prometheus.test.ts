@@ -13,7 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { dashboardSpecs } from '../../src/bundle/bundle.js';
-import { ALERT_NAMES, mergeConfig, type AlertName, type BundleConfig } from '../../src/bundle/config.js';
+import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
+import { mergeConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REPO, tool } from './paths.js';
@@ -26,10 +27,9 @@ const SCENARIO_BUDGET_MS = 45_000;
 const cfg: BundleConfig = mergeConfig({
   windows: { events: '1m', churn: '1m', forecast: '1m' },
   thresholds: { executorPendingAgeSeconds: 10, churnMinExits: 2 },
-  for: Object.fromEntries(ALERT_NAMES.map((a) => [a, '3s'])),
+  // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
+  alerts: Object.fromEntries(ALERT_NAMES.map((a) => [a, { for: a === 'SparkK8sExporterDown' ? '20s' : '3s' }])),
 });
-// Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
-cfg.for.SparkK8sExporterDown = '20s';
 
 /** What each scenario must show. Panels not listed for any scenario are reported, not asserted. */
 const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {

@@ -11,7 +11,8 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { parse, stringify } from 'yaml';
-import { ALERT_NAMES, DEFAULT_CONFIG } from '../../src/bundle/config.js';
+import { ALERT_NAMES } from '../../src/bundle/alerts/index.js';
+import { DEFAULT_BUNDLE_CONFIG } from '../../src/bundle/config.js';
 import { PROMTOOL_TESTS, REPO, tool } from './paths.js';
 
 const run = promisify(execFile);
@@ -102,6 +103,6 @@ describe('amtool', { timeout: 5 * TIMEOUT }, () => {
 
   it('routes by the configured team and namespace labels', () => {
     const am = parse(readFileSync(join(REPO, config), 'utf8')) as { route: { group_by: string[] } };
-    assert.ok(am.route.group_by.includes(DEFAULT_CONFIG.teamLabel) && am.route.group_by.includes(DEFAULT_CONFIG.namespaceLabel));
+    assert.ok(am.route.group_by.includes(DEFAULT_BUNDLE_CONFIG.teamLabel) && am.route.group_by.includes(DEFAULT_BUNDLE_CONFIG.namespaceLabel));
   });
 });

@@ -1,0 +1,14 @@
+/**
+ * Names of all recording rules, gathered from the area files that define them: dashboards query
+ * these, so a panel and the alert beside it read the very same series.
+ */
+import type { BundleConfig } from '../config.js';
+import { applicationRecordNames } from './applications.js';
+import { executorRecordNames } from './executors.js';
+import { quotaRecordNames } from './quotas.js';
+
+export function recordNames(cfg: BundleConfig) {
+  return { ...executorRecordNames(cfg.windows), ...quotaRecordNames(), ...applicationRecordNames(cfg.windows) } as const;
+}
+
+export type RecordNames = ReturnType<typeof recordNames>;
