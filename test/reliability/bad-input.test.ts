@@ -79,7 +79,7 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     const p = await waitFor('watch garbage counted', async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = parseExposition(text);
-      return sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'bad_json' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'unknown_event_type' }) >= 2 ? m : undefined;
+      return sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'bad_json' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'unknown_event_type' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'not_an_event' }) === 1 ? m : undefined;
     });
     assert.equal(ex.child.exitCode, null, 'still running');
     assertSane(p, 128);
@@ -90,7 +90,8 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     assert.equal(rejected('pods', 'unknown_role'), 1);
     assert.equal(rejected('pods', 'not_spark'), 1, 'labels of the wrong type are no labels');
     assert.equal(rejected('pods', 'missing_app_id'), 1);
-    assert.equal(rejected('pods', 'unknown_event_type'), 2, 'an unknown event type and a JSON line that is no event');
+    assert.equal(rejected('pods', 'unknown_event_type'), 1, 'an unknown event type');
+    assert.equal(rejected('pods', 'not_an_event'), 1, 'a JSON line that is no event');
     assert.equal(rejected('resourcequotas', 'bad_quantity'), 1);
     assert.equal(rejected('resourcequotas', 'not_an_object'), 1);
     assert.equal(rejected('resourcequotas', 'missing_metadata'), 1);
