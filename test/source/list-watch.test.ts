@@ -5,7 +5,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import pino from 'pino';
-import { ListWatch, UNAVAILABLE_RETRY_MS, type ListMode, type ListWatchOptions } from '../../src/source/list-watch.js';
+import { AUDIT_CATCH_UP_MS, ListWatch, UNAVAILABLE_RETRY_MS, type ListMode, type ListWatchOptions } from '../../src/source/list-watch.js';
 import { SelfStats } from '../../src/source/self-stats.js';
 import { FakeClock, flush } from '../support/fake-clock.js';
 import { FakeTransport, type Reply } from '../support/fake-transport.js';
@@ -207,7 +207,7 @@ test('an audit whose watch never catches up gives up after its deadline, applyin
   await flush();
   s.transport.live.line(ev('ADDED', 'b', 12));
   assert.equal(s.seen.length, 1);
-  s.clock.advance(150_000);
+  s.clock.advance(AUDIT_CATCH_UP_MS);
   await flush();
   assert.deepEqual(s.seen.map((x) => ('list' in x ? x.list : x.name)), ['initial', 'b'], 'held event applied, no audit compared');
   await s.lw.stop();
