@@ -431,7 +431,11 @@ export class ApiServer {
     }
     this.watchers.add(w);
     if (since) {
-      for (const ev of since) if (this.accepts(w, ev)) write(ev.type, ev.obj);
+      for (const ev of since) {
+        if (!this.accepts(w, ev)) continue;
+        if (w.table) write(ev.type, ev.obj);
+        else res.write(watchLine(ev) + '\n');
+      }
     } else {
       for (const o of this.matching(a.def, w.namespace, a.labels, a.fields)) write('ADDED', o);
     }
@@ -467,8 +471,7 @@ export class ApiServer {
       if (w.table) {
         w.res.write(this.line(w, ev.type, ev.obj) + '\n');
       } else {
-        ev.line ??= JSON.stringify({ type: ev.type, object: ev.obj });
-        w.res.write(ev.line + '\n');
+        w.res.write(watchLine(ev) + '\n');
       }
     }
   }
@@ -476,6 +479,16 @@ export class ApiServer {
   openWatches(): number {
     return this.watchers.size;
   }
+}
+
+/**
+ * An event's watch line, serialised once and kept with the event in the history: live watchers
+ * and watches resuming from a resourceVersion get the same bytes. A real API server serves
+ * watches from its cache of already serialised objects, so serialising per watcher would make
+ * the simulator, not the consumer, the bottleneck of a replay.
+ */
+export function watchLine(ev: StoreEvent): string {
+  return (ev.line ??= JSON.stringify({ type: ev.type, object: ev.obj }));
 }
 
 function qualified(def: ResourceDef): string {
