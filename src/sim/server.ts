@@ -46,6 +46,8 @@ interface Snapshot {
 }
 
 const SNAPSHOT_TTL_MS = 5 * 60_000;
+/** Requests remembered for tests that check what a client asked for (order, selectors, paging). */
+const REQUEST_LOG_SIZE = 10_000;
 
 export class ApiServer {
   private server: http.Server | https.Server;
@@ -56,6 +58,8 @@ export class ApiServer {
   private stalled = false;
   private downTimer: NodeJS.Timeout | undefined;
   readonly counts: Record<string, number> = {};
+  /** Recent requests (at least the last REQUEST_LOG_SIZE) as `path?query`, oldest first. */
+  readonly requests: string[] = [];
   port = 0;
 
   constructor(
@@ -115,6 +119,11 @@ export class ApiServer {
 
   stallWatches(on: boolean): void {
     this.stalled = on;
+  }
+
+  /** Installs or removes the SparkApplication CRD: discovery and its routes follow at once. */
+  setCrd(on: boolean): void {
+    this.opts.crd = on;
   }
 
   /** Refuses connections for `ms`: closes the listener and every socket, then listens again on the same port. */
@@ -184,6 +193,9 @@ export class ApiServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
+    this.requests.push(`${url.pathname}${url.search}`);
+    // Trimmed in batches: one splice per REQUEST_LOG_SIZE requests, not one per request.
+    if (this.requests.length >= 2 * REQUEST_LOG_SIZE) this.requests.splice(0, REQUEST_LOG_SIZE);
     if (this.opts.token !== undefined) {
       const auth = req.headers['authorization'];
       if (auth !== `Bearer ${this.opts.token}`) {
