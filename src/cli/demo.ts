@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, startExporter } from '../exporter.js';
 import { makeLogger } from '../logger.js';
-import { parseExposition, type Parsed } from '../metrics/parse-exposition.js';
+import { parseExposition, type ParsedExposition } from '../metrics/parse-exposition.js';
 import { startSimulator, SCENARIOS } from '../sim/index.js';
 import { flagTable, helpText, parseFlags, UsageError, type FlagValues } from './flags.js';
 
@@ -35,7 +35,7 @@ interface Row {
 }
 
 /** One row per namespace from a scrape: the signals the demo exists to show. */
-export function summarise(p: Parsed): Row[] {
+export function summarise(p: ParsedExposition): Row[] {
   const rows = new Map<string, Row>();
   const reasons = new Map<string, Map<string, number>>();
   const row = (ns: string, team = ''): Row => {

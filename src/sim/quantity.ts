@@ -89,5 +89,3 @@ export function formatResource(resource: string, value: number): string {
   if (resource.endsWith('cpu')) return formatCpu(value);
   return String(Math.round(value));
 }
-
-export const MiB = 2 ** 20;

@@ -10,7 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { CATALOGUE, PROCESS_METRIC_PREFIXES, type MetricDef } from '../../src/catalogue/metrics.js';
-import { parseExposition, sum, value, type Parsed } from '../support/exposition.js';
+import { parseExposition, sum, value, type ParsedExposition } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
 import { join } from 'node:path';
 import { startSimulator, type KObject, type RunningSimulator } from '../../src/sim/index.js';
@@ -40,7 +40,7 @@ const requests = (): string[] => sim.faults.requests();
 const e1 = sparkPod({ execId: 1 });
 const APP = { namespace: 'analytics', app_id: 'spark-0123456789abcdef0123456789abcdef' };
 
-async function scrape(url: string): Promise<Parsed> {
+async function scrape(url: string): Promise<ParsedExposition> {
   const res = await fetch(`${url}/metrics`);
   assert.equal(res.status, 200);
   return parseExposition(await res.text());
@@ -162,7 +162,7 @@ test('a cluster without the SparkApplication CRD: logged once, ready, everything
   sim.faults.sparkApplicationCrd(true);
 });
 
-function assertMatchesCatalogue(p: Parsed): void {
+function assertMatchesCatalogue(p: ParsedExposition): void {
   const defs = new Map((CATALOGUE as readonly MetricDef[]).map((d) => [d.name, d]));
   for (const def of defs.values()) assert.equal(p.types.get(def.name), def.type, `${def.name} exposed with its type`);
   for (const [name, type] of p.types) {
