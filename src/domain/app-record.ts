@@ -45,6 +45,12 @@ export class AppRecord {
   cpuRequest: number | undefined;
   cpuLimit: number | undefined;
   emptySinceMs: number | undefined;
+  /**
+   * Bumped by every change to the record or its pods (the pods model's verbs and tick): the
+   * metrics layer reuses an application's rendered lines while it is unchanged. Code that changes
+   * what an application renders outside those verbs must bump it too.
+   */
+  version = 0;
 
   constructor(
     readonly key: string,

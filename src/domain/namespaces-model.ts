@@ -20,6 +20,8 @@ export function parseNamespace(raw: unknown, teamLabel: string): ParseResult<Nam
 }
 
 export class NamespacesModel implements Store<NamespaceView> {
+  /** Bumped by every verb that may change what is held: the metrics layer's cache key for what reads it. */
+  version = 0;
   private readonly teams = new Map<string, string | undefined>();
 
   get size(): number {
@@ -39,16 +41,19 @@ export class NamespacesModel implements Store<NamespaceView> {
   }
 
   upsert(v: NamespaceView): boolean {
+    this.version++;
     const changed = !this.teams.has(v.name) || this.teams.get(v.name) !== v.team;
     this.teams.set(v.name, v.team);
     return changed;
   }
 
   remove(v: NamespaceView): boolean {
+    this.version++;
     return this.teams.delete(v.name);
   }
 
   removeKey(name: string): boolean {
+    this.version++;
     return this.teams.delete(name);
   }
 

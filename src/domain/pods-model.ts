@@ -84,6 +84,7 @@ export class PodsModel implements Store<SparkPodView> {
       rec = this.createRecord(v, mode, nowMs);
     }
     const app = rec.app;
+    app.version++;
     const changed = firstSight || rec.phase !== v.phase || rec.pendingReason !== v.pendingReason || rec.deleting !== v.deleting;
     rec.name = v.name;
     rec.phase = v.phase;
@@ -146,6 +147,7 @@ export class PodsModel implements Store<SparkPodView> {
     }
     this.records.delete(uid);
     const app = rec.app;
+    app.version++;
     app.pods.delete(rec);
     if (app.pods.size === 0) app.emptySinceMs = nowMs;
     return true;
@@ -252,7 +254,9 @@ export class PodsModel implements Store<SparkPodView> {
   tick(nowMs: number): void {
     const { retentionMs, churnWindowMs, gapGraceMs } = this.opts;
     for (const app of this.apps.values()) {
+      const gaps = app.ids.gaps.length;
       app.ids.expire(nowMs, gapGraceMs);
+      if (app.ids.gaps.length !== gaps) app.version++;
       if (app.emptySinceMs !== undefined && nowMs - app.emptySinceMs >= retentionMs) this.dropApp(app, nowMs);
     }
     for (const [key, s] of this.names) {

@@ -3,6 +3,8 @@ import type { QuotaView } from './quota.js';
 import type { Store } from './relist.js';
 
 export class QuotasModel implements Store<QuotaView> {
+  /** Bumped by every verb that may change what is held: the metrics layer's cache key for what reads it. */
+  version = 0;
   readonly byUid = new Map<string, QuotaView>();
 
   key(q: QuotaView): string {
@@ -18,16 +20,19 @@ export class QuotasModel implements Store<QuotaView> {
   }
 
   upsert(q: QuotaView): boolean {
+    this.version++;
     const old = this.byUid.get(q.uid);
     this.byUid.set(q.uid, q);
     return old === undefined || !sameQuota(old, q);
   }
 
   remove(q: QuotaView): boolean {
+    this.version++;
     return this.byUid.delete(q.uid);
   }
 
   removeKey(uid: string): boolean {
+    this.version++;
     return this.byUid.delete(uid);
   }
 

@@ -22,6 +22,8 @@ interface SparkApplicationRecord {
 }
 
 export class SparkApplicationsModel implements Store<SparkApplicationView> {
+  /** Bumped by every verb that may change what is held: the metrics layer's cache key for what reads it. */
+  version = 0;
   readonly records = new Map<string, SparkApplicationRecord>();
   readonly failures = new Map<string, ApplicationFailures>();
   /** `namespace/spark app id` and `namespace\u0000name` → uid: how pods find their SparkApplication. */
@@ -43,6 +45,7 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
   }
 
   upsert(v: SparkApplicationView, mode: ApplyMode, nowMs: number): boolean {
+    this.version++;
     if (!this.opts.ownsNamespace(v.namespace)) return false;
     let rec = this.records.get(v.uid);
     const failure = FAILED_STATES.has(v.state) ? `${v.state}/${v.attempt}` : undefined;
@@ -68,10 +71,12 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
   }
 
   remove(v: SparkApplicationView): boolean {
+    this.version++;
     return this.removeKey(v.uid);
   }
 
   removeKey(uid: string): boolean {
+    this.version++;
     const rec = this.records.get(uid);
     if (!rec) return false;
     this.unindex(rec.view);
@@ -103,7 +108,9 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
     for (const [key, f] of this.failures) {
       if (nowMs - f.lastMs < this.opts.retentionMs) continue;
       live ??= new Set([...this.records.values()].map((r) => `${r.view.namespace}\u0000${r.view.name}`));
-      if (!live.has(`${f.namespace}\u0000${f.name}`)) this.failures.delete(key);
+      if (live.has(`${f.namespace}\u0000${f.name}`)) continue;
+      this.failures.delete(key);
+      this.version++;
     }
   }
 }

@@ -48,28 +48,75 @@ export class ExpositionWriter {
   private buf: Buffer;
   private len = 0;
 
-  constructor(readonly format: Format) {
-    this.buf = Buffer.allocUnsafe(ExpositionWriter.sizeHint + (ExpositionWriter.sizeHint >> 3));
+  /** `alloc` hands out the buffers written into (a pool of reused ones, see body-pool.ts). */
+  constructor(
+    readonly format: Format,
+    private readonly alloc: (bytes: number) => Buffer = Buffer.allocUnsafe,
+  ) {
+    this.buf = alloc(ExpositionWriter.sizeHint + (ExpositionWriter.sizeHint >> 3));
   }
 
   /** Lines gathered as one string and copied out every ~32 KB: one native call per batch, not per line. */
   private pending = '';
 
+  /** Bytes of an earlier body still to be copied in, kept open so adjacent pieces copy as one. */
+  private run: { src: Buffer; start: number; end: number } | undefined;
+
   private put(text: string): void {
+    if (this.run) this.copyRun();
     this.pending += text;
     if (this.pending.length > 32_768) this.flush();
   }
 
   private flush(): void {
     const text = this.pending;
+    if (!text) return;
     this.pending = '';
     // utf8 takes at most 3 bytes per UTF-16 code unit.
-    if (this.len + text.length * 3 > this.buf.length) {
-      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.len + text.length * 3));
-      this.buf.copy(bigger, 0, 0, this.len);
-      this.buf = bigger;
-    }
+    this.reserve(text.length * 3);
     this.len += this.buf.write(text, this.len, 'utf8');
+  }
+
+  private reserve(bytes: number): void {
+    if (this.len + bytes <= this.buf.length) return;
+    // The old buffer is left as it is, never written again: a render cache may still point into it.
+    const bigger = this.alloc(Math.max(this.buf.length * 2, this.len + bytes));
+    this.buf.copy(bigger, 0, 0, this.len);
+    this.buf = bigger;
+  }
+
+  private copyRun(): void {
+    const r = this.run;
+    if (!r) return;
+    this.run = undefined;
+    this.reserve(r.end - r.start);
+    this.len += r.src.copy(this.buf, this.len, r.start, r.end);
+  }
+
+  /** Where the next byte written will land in the body. */
+  offset(): number {
+    this.flush();
+    return this.len + (this.run ? this.run.end - this.run.start : 0);
+  }
+
+  /** Appends bytes `[start, end)` of an earlier body; returns where they land in this one. */
+  copy(src: Buffer, start: number, end: number): number {
+    const at = this.offset();
+    if (start === end) return at;
+    const r = this.run;
+    if (r && r.src === src && r.end === start) r.end = end;
+    else {
+      this.copyRun();
+      this.run = { src, start, end };
+    }
+    return at;
+  }
+
+  /** Everything written so far, at `[0, offset())` of the buffer returned (never written again there). */
+  written(): Buffer {
+    this.copyRun();
+    this.flush();
+    return this.buf;
   }
 
   family(def: MetricDef): void {
@@ -101,6 +148,7 @@ export class ExpositionWriter {
   /** The body as bytes, a view of the writer's buffer (no copy): what an HTTP response sends. */
   finishBytes(): Buffer {
     if (this.format === 'openmetrics') this.put('# EOF\n');
+    this.copyRun();
     this.flush();
     ExpositionWriter.sizeHint = this.len;
     return this.buf.subarray(0, this.len);

@@ -3,14 +3,13 @@
  * the compiler to cover the whole catalogue and to hand each family exactly its labels' values
  * (adding a metric is a catalogue entry and its renderer here, as in kube-state-metrics).
  */
-import { APP_LABELS, CATALOGUE, EXIT_REASONS, POD_PHASES, ROLES, type MetricDef, type MetricName } from '../catalogue/metrics.js';
+import { EXIT_REASONS, POD_PHASES, ROLES } from '../catalogue/metrics.js';
 import type { AppRecord } from '../domain/app-record.js';
 import { Histogram } from '../domain/histogram.js';
 import { headroomExecutors } from '../domain/quota.js';
 import type { QuotaView } from '../domain/quota.js';
 import { RESOURCES, type Resource } from '../source/self-stats.js';
-import type { ExpositionWriter, LabelEncoder } from './exposition.js';
-import { FamilyBinder, type RenderContext, type Renderers, type Samples } from './family.js';
+import type { RenderContext, Renderers, Samples } from './family.js';
 
 const PHASE_INDEX = new Map<string, number>(POD_PHASES.map((p, i) => [p, i]));
 const ROLE_INDEX = new Map<string, number>(ROLES.map((r, i) => [r, i]));
@@ -47,13 +46,10 @@ function pendingExecutors(app: AppRecord) {
 
 export const RENDERERS: Renderers = {
   spark_k8s_pod_info: {
-    scope: 'cluster',
-    render(ctx, out) {
+    scope: 'per-app',
+    render(app, out, ctx, team) {
       if (!ctx.podInfo) return;
-      for (const app of ctx.model.pods.apps.values()) {
-        const team = ctx.model.teamOf(app);
-        for (const p of app.pods) out.sample([app.namespace, p.name, team, app.appId, app.appName, p.role, p.container ?? ''], 1);
-      }
+      for (const p of app.pods) out.sample([app.namespace, p.name, team, app.appId, app.appName, p.role, p.container ?? ''], 1);
     },
   },
   spark_k8s_pods: {
@@ -117,7 +113,11 @@ export const RENDERERS: Renderers = {
   spark_k8s_executor_lifetime_seconds: {
     scope: 'cluster',
     render(ctx, out) {
-      for (const s of ctx.model.pods.names.values()) out.histogram([s.namespace, ctx.model.team(s.namespace, s.podTeam), s.appName], s.lifetimes);
+      for (const s of ctx.model.pods.names.values()) {
+        const team = ctx.model.team(s.namespace, s.podTeam);
+        // A histogram only changes by an observation, which counts: count and team say it all.
+        out.memo(s, `${s.lifetimes.count}\u0000${team}`, () => out.histogram([s.namespace, team, s.appName], s.lifetimes));
+      }
     },
   },
   spark_k8s_pod_startup_seconds: {
@@ -199,6 +199,7 @@ export const RENDERERS: Renderers = {
   },
   spark_k8s_quota_headroom_executors: {
     scope: 'app',
+    reads: ['quotas'],
     render(app, out, ctx) {
       if (app.memoryRequestBytes === undefined && app.cpuRequest === undefined) return;
       const quotas = ctx.model.quotas.inNamespace(app.namespace);
@@ -214,6 +215,7 @@ export const RENDERERS: Renderers = {
   },
   spark_k8s_executors_missing: {
     scope: 'app',
+    reads: ['sparkapps'],
     render(app, out, ctx) {
       const floor = ctx.model.sparkApps.forApp(app.namespace, app.appId, app.appName)?.executors.floor;
       if (floor === undefined) return;
@@ -285,28 +287,4 @@ function sumHistograms(a: Histogram, b: Histogram): Histogram {
   h.sum = a.sum + b.sum;
   h.count = a.count + b.count;
   return h;
-}
-
-/** Renders every catalogue family, in catalogue order, each application's labels encoded once. */
-export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: LabelEncoder): void {
-  const appLabels = new Map<AppRecord, string>();
-  const labelsOf = (app: AppRecord): string => {
-    let s = appLabels.get(app);
-    if (s === undefined) {
-      s = enc.pairs(APP_LABELS, [app.namespace, ctx.model.teamOf(app), app.appId, app.appName]);
-      appLabels.set(app, s);
-    }
-    return s;
-  };
-  for (const def of CATALOGUE as readonly MetricDef[]) {
-    w.family(def);
-    const r = RENDERERS[def.name as MetricName] as Renderers[MetricName];
-    const binder = new FamilyBinder(def, w, enc, r.scope === 'app');
-    if (r.scope === 'app') {
-      const render = r.render as (app: AppRecord, out: unknown, ctx: RenderContext) => void;
-      for (const app of ctx.model.pods.apps.values()) render(app, binder.forApp(labelsOf(app)).out, ctx);
-    } else {
-      (r.render as (ctx: RenderContext, out: unknown) => void)(ctx, binder.out);
-    }
-  }
 }

@@ -48,17 +48,41 @@ export interface RenderContext {
 }
 
 /**
- * `app`: called once per application, the application labels supplied; `cluster`: called once,
- * every label value supplied.
+ * What an application's renderer reads beyond its own record (whose `version` covers it): the
+ * bytes it rendered are reused while these parts of the model are unchanged too. `clock`: never
+ * reused. Undeclared reads of the context (`ctx.nowMs`, `ctx.model`, `ctx.self`, ...) are seen
+ * when they happen and make that one rendering not reusable, so leaving this out is slow, never
+ * wrong; declaring it is what lets a renderer that reads, say, quotas be reused.
+ */
+export type Reads = 'clock' | 'quotas' | 'sparkapps' | 'namespaces';
+
+/** Context fields fixed for a renderer's life: reading them does not make a rendering stale. */
+export const FIXED_CONTEXT: ReadonlySet<keyof RenderContext> = new Set<keyof RenderContext>(['churnWindowMs', 'podInfo']);
+
+/**
+ * For cluster renderers: part of a family keyed by a model object, reused while `stamp` is
+ * unchanged (`stamp` must change whenever what `fill` would write for `key` does).
+ */
+export interface Memo {
+  memo(key: object, stamp: string | number, fill: () => void): void;
+}
+
+/**
+ * `app`: called once per application, the application labels supplied; `per-app`: called once per
+ * application, every label value supplied (for labels that do not start with the application's,
+ * e.g. one series per pod), with the application's resolved team; both are cached per
+ * application (see `Reads`). `cluster`: called once, every label value supplied; reuses bytes
+ * only through `out.memo`.
  */
 export type FamilyRenderer<N extends MetricName> =
-  | { readonly scope: 'app'; render(app: AppRecord, out: Out<N, AppRestValues<N>>, ctx: RenderContext): void }
-  | { readonly scope: 'cluster'; render(ctx: RenderContext, out: Out<N, LabelValues<N>>): void };
+  | { readonly scope: 'app'; readonly reads?: readonly Reads[]; render(app: AppRecord, out: Out<N, AppRestValues<N>>, ctx: RenderContext): void }
+  | { readonly scope: 'per-app'; readonly reads?: readonly Reads[]; render(app: AppRecord, out: Out<N, LabelValues<N>>, ctx: RenderContext, team: string): void }
+  | { readonly scope: 'cluster'; render(ctx: RenderContext, out: Out<N, LabelValues<N>> & Memo): void };
 
 export type Renderers = { readonly [N in MetricName]: FamilyRenderer<N> };
 
 /** The untyped view the binder works on; the typed view above is what renderers see. */
-interface AnyOut {
+interface AnyOut extends Memo {
   sample(values: readonly string[], value: number): void;
   histogram(values: readonly string[], h: HistogramData): void;
 }
@@ -74,6 +98,7 @@ export class FamilyBinder {
     private readonly w: ExpositionWriter,
     private readonly enc: LabelEncoder,
     appScoped: boolean,
+    memo: Memo['memo'] = (_key, _stamp, fill) => fill(),
   ) {
     const names = appScoped ? def.labels.slice(APP_LABELS.length) : def.labels;
     // `,k="` (or `k="` first) per label, built once per family rather than per sample.
@@ -81,6 +106,7 @@ export class FamilyBinder {
     this.out = {
       sample: (values, value) => this.w.sample(this.def.name, this.labels(values), value),
       histogram: (values, h) => this.w.histogram(this.def.name, this.labels(values), h.buckets, h.cumulative(), h.sum, h.count),
+      memo,
     };
   }
 

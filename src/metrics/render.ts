@@ -2,9 +2,10 @@
 import { collectDefaultMetrics, Registry } from 'prom-client';
 import { RENDER_BUCKETS } from '../catalogue/metrics.js';
 import { Histogram } from '../domain/histogram.js';
+import { BodyPool } from './body-pool.js';
 import type { Model } from '../domain/model.js';
 import { ExpositionWriter, LabelEncoder, type Format } from './exposition.js';
-import { renderFamilies } from './families.js';
+import { renderFamilies, type RenderCache } from './render-pass.js';
 import type { SelfStats } from '../source/self-stats.js';
 
 export interface RenderOptions {
@@ -15,11 +16,18 @@ export interface RenderOptions {
   readonly processMetrics: boolean;
   /** Serve spark_k8s_pod_info (one series per pod); default on. */
   readonly podInfo?: boolean;
+  /** Reuse the unchanged parts of the last body (default on); off renders everything afresh. */
+  readonly cache?: boolean;
 }
 
 export class MetricsRenderer {
   readonly renderSeconds = new Histogram(RENDER_BUCKETS);
   private readonly enc: LabelEncoder;
+  private readonly caches: Partial<Record<Format, RenderCache>> = {};
+  private readonly last: Partial<Record<Format, { reused: number; rendered: number }>> = {};
+  private readonly pool = new BodyPool();
+  private readonly alloc = (bytes: number): Buffer =>
+    this.pool.alloc(bytes, (memory) => memory === this.caches.prometheus?.body.buffer || memory === this.caches.openmetrics?.body.buffer);
   private readonly registries: { prometheus?: Registry; openmetrics?: Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'> } = {};
 
   constructor(
@@ -40,12 +48,11 @@ export class MetricsRenderer {
 
   /** Synchronous, so the model cannot change under a scrape halfway through. */
   renderModel(format: Format): ExpositionWriter {
-    const w = new ExpositionWriter(format);
-    renderFamilies(
-      { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, podInfo: this.opts.podInfo ?? true, renderHistogram: this.renderSeconds },
-      w,
-      this.enc,
-    );
+    const w = new ExpositionWriter(format, this.alloc);
+    const ctx = { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, podInfo: this.opts.podInfo ?? true, renderHistogram: this.renderSeconds };
+    const cache = renderFamilies(ctx, w, this.enc, this.caches[format]);
+    if (this.opts.cache ?? true) this.caches[format] = cache;
+    this.last[format] = { reused: cache.reused, rendered: cache.rendered };
     return w;
   }
 
@@ -61,6 +68,19 @@ export class MetricsRenderer {
     const body = w.finishBytes();
     this.renderSeconds.observe((performance.now() - started) / 1000);
     return body;
+  }
+
+  /** How much of the last body of `format` was reused, in pieces (see render-pass.ts). */
+  cacheStats(format: Format): { reused: number; rendered: number } {
+    return this.last[format] ?? { reused: 0, rendered: 0 };
+  }
+
+  /**
+   * Hands back a body from renderBytes once it has been sent (the response finished), so its
+   * memory is reused; a body never handed back is simply collected.
+   */
+  release(body: Buffer): void {
+    this.pool.release(body);
   }
 
   async render(format: Format): Promise<string> {

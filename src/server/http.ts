@@ -46,6 +46,9 @@ export function buildApp(deps: HttpDeps, authToken: string | undefined): express
     try {
       // The renderer's bytes go out as they are: no decode to a string and re-encode per scrape.
       const body = await deps.renderer.renderBytes(format);
+      // Only once it is all handed to the socket may its memory be written again (an aborted
+      // response never finishes: that body is left to the collector).
+      res.once('finish', () => deps.renderer.release(body));
       res.status(200).set('Content-Type', CONTENT_TYPES[format]).end(body);
     } catch (e) {
       deps.log.error({ err: (e as Error).stack }, 'rendering /metrics failed');

@@ -1,0 +1,198 @@
+/**
+ * The render cache is invisible: after any sequence of changes of every kind (pod events of every
+ * state, relists, renames, team labels on pods and namespaces, quotas, SparkApplications, time
+ * passing: id gaps expiring, churn windows sliding, retention dropping apps), a renderer that
+ * reuses its last body renders exactly what a renderer without a cache renders from the same model,
+ * in both formats, through renderModel and through renderBytes with its bodies handed back for
+ * reuse. And the cache is not idle: most of a steady body is reused.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import fc from 'fast-check';
+import { Model } from '../../src/domain/model.js';
+import { TEST_MODEL_OPTIONS as DEFAULT_MODEL_OPTIONS } from '../support/model-options.js';
+import { relist } from '../../src/domain/relist.js';
+import { parseQuota } from '../../src/domain/quota.js';
+import { parseSparkApplication } from '../../src/domain/spark-application.js';
+import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
+import type { Format } from '../../src/metrics/exposition.js';
+import { MetricsRenderer, type RenderOptions } from '../../src/metrics/render.js';
+import { SelfStats } from '../../src/source/self-stats.js';
+import { deleting, disrupted, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting, type Obj } from '../support/pods.js';
+
+const NAMESPACES = ['ns-a', 'ns-b'];
+const APP_IDS = ['spark-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa', 'spark-bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbb', 'spark-cccccccccccccccccccccccccccccccc'];
+const APP_NAMES = ['etl', 'etl-rerun', 'nightly'];
+const TEAMS = [undefined, 'data-eng', 'ml', 'x"y\\z'];
+const STATES: Array<(p: Obj) => Obj> = [
+  (p) => p,
+  running,
+  unschedulable,
+  (p) => waiting(p, 'ImagePullBackOff'),
+  (p) => oomKilled(running(p)),
+  (p) => terminated(running(p), 'Error', 1),
+  (p) => terminated(running(p), 'Completed', 0),
+  (p) => deleting(running(p)),
+  (p) => disrupted(running(p), 'PreemptionByScheduler'),
+];
+
+const podArb = fc
+  .record({
+    ns: fc.constantFrom(...NAMESPACES),
+    app: fc.integer({ min: 0, max: APP_IDS.length - 1 }),
+    name: fc.constantFrom(...APP_NAMES),
+    role: fc.constantFrom('driver' as const, 'executor' as const, 'executor' as const),
+    // Ids with holes, so gaps open, fill and expire into skipped ids.
+    execId: fc.constantFrom(1, 2, 3, 5, 9),
+    team: fc.constantFrom(...TEAMS),
+    state: fc.integer({ min: 0, max: STATES.length - 1 }),
+    heap: fc.constantFrom('2g', '4g'),
+  })
+  .map((p) => {
+    const uid = `${p.ns}-${p.app}-${p.role === 'driver' ? 'd' : p.execId}`;
+    const base = sparkPod({ uid, namespace: p.ns, appId: APP_IDS[p.app], appName: p.name, role: p.role, execId: p.execId, team: p.team, heap: p.heap, memoryRequest: '5Gi', created: '2026-11-25T10:00:00Z' });
+    return (STATES[p.state] ?? ((x: Obj) => x))(base);
+  });
+
+type Step =
+  | { op: 'pod'; kind: 'ADDED' | 'MODIFIED' | 'DELETED'; pod: Obj }
+  | { op: 'relist'; pods: Obj[] }
+  | { op: 'namespace'; ns: string; team: string | undefined; remove: boolean }
+  | { op: 'quota'; ns: string; used: string; remove: boolean }
+  | { op: 'sparkapp'; ns: string; name: string; state: string; min: number; remove: boolean }
+  | { op: 'time'; ms: number }
+  | { op: 'render'; format: Format };
+
+const stepArb: fc.Arbitrary<Step> = fc.oneof(
+  { weight: 8, arbitrary: fc.record({ op: fc.constant('pod' as const), kind: fc.constantFrom('ADDED' as const, 'MODIFIED' as const, 'DELETED' as const), pod: podArb }) },
+  { weight: 1, arbitrary: fc.record({ op: fc.constant('relist' as const), pods: fc.array(podArb, { maxLength: 6 }) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('namespace' as const), ns: fc.constantFrom(...NAMESPACES), team: fc.constantFrom(...TEAMS), remove: fc.boolean() }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('quota' as const), ns: fc.constantFrom(...NAMESPACES), used: fc.constantFrom('10', '18', '20'), remove: fc.boolean() }) },
+  {
+    weight: 2,
+    arbitrary: fc.record({ op: fc.constant('sparkapp' as const), ns: fc.constantFrom(...NAMESPACES), name: fc.constantFrom(...APP_NAMES), state: fc.constantFrom('RUNNING', 'FAILED', 'COMPLETED'), min: fc.integer({ min: 0, max: 6 }), remove: fc.boolean() }),
+  },
+  { weight: 3, arbitrary: fc.record({ op: fc.constant('time' as const), ms: fc.constantFrom(500, 5_000, 40_000, 200_000, 700_000) }) },
+  { weight: 2, arbitrary: fc.record({ op: fc.constant('render' as const), format: fc.constantFrom<Format>('prometheus', 'openmetrics') }) },
+);
+
+function apply(model: Model, step: Step, now: number): void {
+  const view = (o: Obj): SparkPodView | undefined => {
+    const r = parseSparkPod(o, 'team');
+    return r.ok ? r.value : undefined;
+  };
+  switch (step.op) {
+    case 'pod': {
+      const v = view(step.pod);
+      if (v) (step.kind === 'DELETED' ? model.pods.remove(v, now) : model.pods.upsert(v, 'watch', now));
+      return;
+    }
+    case 'relist':
+      relist(model.pods, step.pods.map(view).filter((v): v is SparkPodView => v !== undefined), 'relist', now);
+      return;
+    case 'namespace':
+      if (step.remove) model.namespaces.removeKey(step.ns);
+      else model.namespaces.upsert({ name: step.ns, team: step.team });
+      return;
+    case 'quota': {
+      const r = parseQuota(quota(step.ns, 'spark', { 'requests.cpu': '20', 'requests.memory': '64Gi' }, { 'requests.cpu': step.used, 'requests.memory': '40Gi' }), 'team');
+      assert.ok(r.ok);
+      if (step.remove) model.quotas.removeKey(r.value.uid);
+      else model.quotas.upsert(r.value);
+      return;
+    }
+    case 'sparkapp': {
+      const o = sparkApplication(step.ns, step.name, step.state);
+      (o['spec'] as Obj)['dynamicAllocation'] = { enabled: true, minExecutors: step.min };
+      const r = parseSparkApplication(o, 'team');
+      assert.ok(r.ok);
+      if (step.remove) model.sparkApps.removeKey(r.value.uid);
+      else model.sparkApps.upsert(r.value, 'watch', now);
+      return;
+    }
+    case 'time':
+    case 'render':
+      return;
+  }
+}
+
+/** The render-time histogram is the one family that differs by design: it times each renderer. */
+const withoutRenderTimes = (text: string): string =>
+  text
+    .split('\n')
+    .filter((l) => !l.startsWith('spark_k8s_exporter_metrics_render_seconds'))
+    .join('\n');
+
+test('a cached render equals a fresh render after every kind of change, in both formats', { timeout: 180_000 }, async () => {
+  let reused = 0;
+  let pieces = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(podArb, { maxLength: 8 }), fc.array(stepArb, { minLength: 1, maxLength: 40 }), fc.boolean(), async (initial, steps, podInfo) => {
+      const model = new Model({ ...DEFAULT_MODEL_OPTIONS, retentionMs: 600_000, gapGraceMs: 30_000 });
+      let now = Date.parse('2026-11-25T10:05:00Z');
+      model.namespaces.upsert({ name: 'ns-a', team: 'data-eng' });
+      const opts: RenderOptions = { maxLabelLength: 16, churnWindowMs: 300_000, now: () => now, processMetrics: false, podInfo };
+      const self = new SelfStats('test');
+      const cached = new MetricsRenderer(model, self, opts);
+      const fresh = new MetricsRenderer(model, self, { ...opts, cache: false });
+      relist(model.pods, initial.map((o) => parseSparkPod(o, 'team')).flatMap((r) => (r.ok ? [r.value] : [])), 'initial', now);
+      for (const step of steps) {
+        if (step.op === 'time') {
+          now += step.ms;
+          model.tick(now);
+        } else apply(model, step, now);
+        const format = step.op === 'render' ? step.format : 'prometheus';
+        // The cached renderer also serves renderBytes below, which times itself: that one family aside.
+        const want = withoutRenderTimes(fresh.renderModel(format).finish());
+        const got = withoutRenderTimes(cached.renderModel(format).finish());
+        if (got !== want && process.env["CACHE_DEBUG"]) console.error(diff(got, want));
+        assert.equal(got, want, `after ${JSON.stringify(step).slice(0, 200)}`);
+        // The serving path: bytes from reused buffers (handed back as the HTTP layer does).
+        const body = await cached.renderBytes(format);
+        assert.equal(withoutRenderTimes(body.toString('utf8')), want);
+        cached.release(body);
+        const stats = cached.cacheStats(format);
+        reused += stats.reused;
+        pieces += stats.reused + stats.rendered;
+      }
+    }),
+    { numRuns: Number(process.env['PROP_RUNS'] ?? 150), seed: Number(process.env['PROP_SEED'] ?? 20261201) },
+  );
+  assert.ok(reused > pieces / 4, `the cache reused ${reused} of ${pieces} pieces: it should carry most unchanged ones`);
+});
+
+test('at steady state only what changed is rendered again', () => {
+  const model = new Model(DEFAULT_MODEL_OPTIONS);
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  model.namespaces.upsert({ name: 'ns-a', team: 'data-eng' });
+  const pods: Obj[] = [];
+  for (let a = 0; a < 20; a++) {
+    for (let e = 1; e <= 5; e++) pods.push(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })));
+  }
+  for (const o of pods) {
+    const r = parseSparkPod(o, 'team');
+    assert.ok(r.ok);
+    model.pods.upsert(r.value, 'initial', now);
+  }
+  const r = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false });
+  r.renderModel('prometheus');
+  const first = r.cacheStats('prometheus');
+  assert.equal(first.reused, 0);
+  r.renderModel('prometheus');
+  const idle = r.cacheStats('prometheus');
+  assert.equal(idle.rendered, 0, 'nothing changed: every application piece is reused');
+  assert.ok(idle.reused >= first.rendered - 20, `${idle.reused} reused of ${first.rendered}`);
+  const v = parseSparkPod(unschedulable(sparkPod({ uid: 'u3-9', namespace: 'ns-a', appId: `spark-${String(3).padStart(32, '0')}`, appName: 'job-3', execId: 9 })), 'team');
+  assert.ok(v.ok);
+  model.pods.upsert(v.value, 'watch', now);
+  r.renderModel('prometheus');
+  const one = r.cacheStats('prometheus');
+  // One application's families again (its pending age reads the clock, so it is never reused).
+  assert.ok(one.rendered > 0 && one.rendered <= first.rendered / 20 + 2, `rendered ${one.rendered} pieces after one app changed`);
+});
+
+function diff(got: string, want: string): string {
+  const a = new Set(got.split('\n'));
+  const b = new Set(want.split('\n'));
+  return [...[...a].filter((l) => !b.has(l)).map((l) => `+ ${l}`), ...[...b].filter((l) => !a.has(l)).map((l) => `- ${l}`)].join('\n');
+}
