@@ -5,7 +5,7 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChildHandle } from './ipc.js';
-import { exposition, percentile, round } from './stats.js';
+import { exposition, familyShare, percentile, ratio, round } from './stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
 export const FILES = {
@@ -39,6 +39,8 @@ export interface HarnessOptions {
 interface MemoryReply {
   readonly heapUsed: number;
   readonly rss: number;
+  /** Buffers (outside the JS heap): the exporter's /metrics bodies live here. */
+  readonly arrayBuffers: number;
   readonly pods: number;
   readonly apps?: number;
 }
@@ -132,21 +134,78 @@ async function scrape(url: string): Promise<{ ms: number; body: string }> {
   return { ms: performance.now() - t, body };
 }
 
-/** A scrape a second while the simulator churns live at a modest rate. */
-async function scrapeLatency(sim: ChildHandle, url: string, scrapes: number): Promise<{ p50: number; p99: number; samples: number[]; series: number; bodyBytes: number }> {
-  const drive = sim.call('drive', { perSecond: 50, seconds: scrapes }, (scrapes + 60) * 1000).catch(() => undefined);
-  const samples: number[] = [];
-  let last = { series: 0, bodyBytes: 0 };
+/** One scrape target's figures: nearest-rank percentiles of its scrapes, and its last body's size. */
+export interface ScrapeFigures {
+  readonly p50: number;
+  readonly p99: number;
+  readonly samples: number[];
+  readonly series: number;
+  readonly bodyBytes: number;
+  /** spark_k8s_pod_info's share of the last body. */
+  readonly podInfo: { series: number; bytes: number };
+}
+
+export interface ScrapeResult {
+  readonly exporter: ScrapeFigures;
+  /** The same bytes pre-rendered, served by the same HTTP stack in the same process: the floor. */
+  readonly reference: ScrapeFigures;
+  readonly withoutPodInfo: ScrapeFigures;
+  readonly loopDelay: { p50Ms: number; p99Ms: number; maxMs: number; samples: number };
+  /** Pod events the exporter counted while the scrapes ran (they must flow, or nothing is shown). */
+  readonly eventsDuring: number;
+  readonly seconds: number;
+}
+
+/** A scrape slot every SCRAPE_SLOT_MS: the exporter, then the reference, then pod_info off. */
+export const SCRAPE_SLOT_MS = 500;
+
+/**
+ * `scrapes` slots while the simulator churns 50 pod events/s: in each, a scrape of the exporter,
+ * of the physical reference and of the same model without spark_k8s_pod_info, interleaved so
+ * the machine's noise falls on all three alike. Event-loop delay is recorded only across the
+ * exporter's own scrapes.
+ */
+async function scrapeLatency(sim: ChildHandle, ex: ChildHandle, url: string, scrapes: number): Promise<ScrapeResult> {
+  const s = await ex.call<{ reference: string; withoutPodInfo: string }>('servers', {}, 120_000);
+  const targets = { exporter: url, reference: s.reference, withoutPodInfo: s.withoutPodInfo };
+  const samples: Record<keyof typeof targets, number[]> = { exporter: [], reference: [], withoutPodInfo: [] };
+  type Last = { series: number; bodyBytes: number; podInfo: { series: number; bytes: number } };
+  const none: Last = { series: 0, bodyBytes: 0, podInfo: { series: 0, bytes: 0 } };
+  const last: Record<keyof typeof targets, Last> = { exporter: none, reference: none, withoutPodInfo: none };
+  const seconds = (scrapes * SCRAPE_SLOT_MS) / 1000 + 2;
+  const before = (await ex.call<{ events: number }>('events')).events;
+  await ex.call('loopDelay', { action: 'start' });
+  const drive = sim.call('drive', { perSecond: 50, seconds }, (seconds + 120) * 1000).catch(() => undefined);
   const start = Date.now();
   for (let i = 0; i < scrapes; i++) {
-    const s = await scrape(url);
-    samples.push(s.ms);
-    last = exposition(s.body);
-    const next = start + (i + 1) * 1000;
+    for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
+      if (name === 'exporter') await ex.call('loopDelay', { action: 'resume' });
+      const r = await scrape(targets[name]);
+      if (name === 'exporter') await ex.call('loopDelay', { action: 'pause' });
+      samples[name].push(r.ms);
+      if (i === scrapes - 1 || i === 0) last[name] = { ...exposition(r.body), podInfo: familyShare(r.body, 'spark_k8s_pod_info') };
+    }
+    const next = start + (i + 1) * SCRAPE_SLOT_MS;
     if (next > Date.now()) await sleep(next - Date.now());
   }
+  const elapsed = (Date.now() - start) / 1000;
+  const eventsDuring = (await ex.call<{ events: number }>('events')).events - before;
+  const loopDelay = await ex.call<ScrapeResult['loopDelay']>('loopDelay', { action: 'stop' });
   await drive;
-  return { p50: round(percentile(samples, 50), 1), p99: round(percentile(samples, 99), 1), samples: samples.map((s) => round(s, 1)), ...last };
+  const figures = (name: keyof typeof targets): ScrapeFigures => ({
+    p50: round(percentile(samples[name], 50), 1),
+    p99: round(percentile(samples[name], 99), 1),
+    samples: samples[name].map((x) => round(x, 1)),
+    ...last[name],
+  });
+  return {
+    exporter: figures('exporter'),
+    reference: figures('reference'),
+    withoutPodInfo: figures('withoutPodInfo'),
+    loopDelay: { p50Ms: round(loopDelay.p50Ms, 2), p99Ms: round(loopDelay.p99Ms, 2), maxMs: round(loopDelay.maxMs, 2), samples: loopDelay.samples },
+    eventsDuring,
+    seconds: round(elapsed, 1),
+  };
 }
 
 function burstSize(pods: number): number {
@@ -237,6 +296,10 @@ export async function runSize(opts: HarnessOptions, pods: number, baseline: Base
     const url = started.url;
     out['sim_build_seconds'] = round(started.buildMs / 1000, 1);
     const events = burstSize(pods);
+    // Before any clock starts: lists are then timed against pages of bytes already made, so the
+    // simulator's serialising is not what the parse limit and the exporter both wait on.
+    const pre = await sim.call<{ objects: number; ms: number }>('serialiseAhead', {}, 300_000);
+    out['sim_serialise_ahead_seconds'] = round(pre.ms / 1000, 1);
 
     // --- the parse limit -------------------------------------------------------------------
     if (opts.consumers.has('parse-limit')) await parseLimit(opts, out, notes, sim, url, pods, events);
@@ -313,6 +376,7 @@ async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[
     out['heap_bytes_per_pod'] = Math.round((m.heapUsed - baseline.exporterHeap) / Math.max(1, m.pods));
     out['heap_bytes'] = m.heapUsed;
     out['rss_bytes'] = m.rss;
+    out['array_buffers_bytes'] = m.arrayBuffers;
     out['live_apps'] = m.apps;
 
     opts.log(`${pods} pods: exporter event burst (${events})`);
@@ -320,14 +384,36 @@ async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[
     out['events_per_second'] = b.events_per_second;
     out['burst'] = b;
 
-    opts.log(`${pods} pods: ${opts.scrapes} scrapes, one a second`);
-    const lat = await scrapeLatency(sim, exUrl, opts.scrapes);
-    out['series'] = lat.series;
-    out['body_bytes'] = lat.bodyBytes;
-    out['metrics_p50_ms'] = lat.p50;
-    out['metrics_p99_ms'] = lat.p99;
-    out['metrics_samples_ms'] = lat.samples;
+    opts.log(`${pods} pods: ${opts.scrapes} scrapes each of the exporter, the reference and pod_info off, while pods churn`);
+    const lat = await scrapeLatency(sim, ex, exUrl, opts.scrapes);
+    out['series'] = lat.exporter.series;
+    out['body_bytes'] = lat.exporter.bodyBytes;
+    out['metrics_scrapes'] = lat.exporter.samples.length;
+    out['metrics_p50_ms'] = lat.exporter.p50;
+    out['metrics_p99_ms'] = lat.exporter.p99;
+    out['metrics_samples_ms'] = lat.exporter.samples;
+    out['reference_p50_ms'] = lat.reference.p50;
+    out['reference_p99_ms'] = lat.reference.p99;
+    out['reference_body_bytes'] = lat.reference.bodyBytes;
+    out['metrics_p99_vs_reference'] = ratio(lat.exporter.p99, lat.reference.p99);
+    out['events_during_scrapes'] = lat.eventsDuring;
+    out['scrape_window_seconds'] = lat.seconds;
+    out['event_loop_delay_during_scrapes_ms'] = lat.loopDelay;
+    out['pod_info'] = {
+      series: lat.exporter.podInfo.series,
+      body_bytes: lat.exporter.podInfo.bytes,
+      series_without: lat.withoutPodInfo.series,
+      body_bytes_without: lat.withoutPodInfo.bodyBytes,
+      p50_ms_without: lat.withoutPodInfo.p50,
+      p99_ms_without: lat.withoutPodInfo.p99,
+      p99_ms_added: round(lat.exporter.p99 - lat.withoutPodInfo.p99, 1),
+      samples_ms_without: lat.withoutPodInfo.samples,
+    };
     const afterScrapes = await ex.call<MemoryReply>('memory');
+    // The render cache and its reused bodies are in place now: heap per pod as served.
+    out['heap_bytes_per_pod_after_scrapes'] = Math.round((afterScrapes.heapUsed - baseline.exporterHeap) / Math.max(1, afterScrapes.pods));
+    out['array_buffers_bytes_after_scrapes'] = afterScrapes.arrayBuffers;
+    out['rss_bytes_after_scrapes'] = afterScrapes.rss;
 
     // Two full turnovers: the first brings every kind of series (driver startups and the
     // like) into being, so flatness is judged between the first and the second.

@@ -28,6 +28,20 @@ export function exposition(body: string): { series: number; bodyBytes: number } 
   return { series, bodyBytes: Buffer.byteLength(body) };
 }
 
+/** Series and bytes of one family's samples in a Prometheus text exposition. */
+export function familyShare(body: string, family: string): { series: number; bytes: number } {
+  let series = 0;
+  let bytes = 0;
+  const prefix = `${family}{`;
+  for (const line of body.split('\n')) {
+    if (line.startsWith(prefix) || line.startsWith(`${family} `)) {
+      series++;
+      bytes += Buffer.byteLength(line) + 1;
+    }
+  }
+  return { series, bytes };
+}
+
 export function bytes(n: number): string {
   if (n >= 1 << 30) return `${(n / (1 << 30)).toFixed(2)} GiB`;
   if (n >= 1 << 20) return `${(n / (1 << 20)).toFixed(1)} MiB`;

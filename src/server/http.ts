@@ -20,7 +20,8 @@ export interface HttpOptions {
 }
 
 export interface HttpDeps {
-  readonly renderer: MetricsRenderer;
+  /** What serving needs of a renderer (the bench serves a pre-rendered body through the same stack). */
+  readonly renderer: Pick<MetricsRenderer, 'renderBytes' | 'release'>;
   readonly ready: () => boolean;
   readonly log: Logger;
 }

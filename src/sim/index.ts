@@ -73,6 +73,8 @@ export interface RunningSimulator {
   cluster: SimCluster;
   driveEvents(opts: { perSecond: number; seconds: number }): Promise<{ sent: number; lastResourceVersion: string }>;
   resourceVersion(): string;
+  /** Serialises every object of a resource ahead of time: lists then send bytes already made. */
+  serialiseAhead(resource: string): number;
   pause(): void;
   resume(): void;
   close(): Promise<void>;
@@ -166,6 +168,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     },
     driveEvents,
     resourceVersion: () => String(world.cluster.store.currentRv()),
+    serialiseAhead: (resource) => server.serialiseAhead(resource),
     pause: () => {
       world.paused = true;
     },

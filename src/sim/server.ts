@@ -58,6 +58,13 @@ export class ApiServer {
   private readonly sockets = new Set<Socket>();
   private readonly watchers = new Set<Watcher>();
   private readonly snapshots = new Map<string, Snapshot>();
+  /**
+   * Objects serialised ahead of a list (serialiseAhead): the bench times a consumer's list
+   * against pages already serialised, as an API server's watch cache serves them, so the
+   * simulator's JSON.stringify is not what both sides wait on. Stored objects are replaced on
+   * every change, never mutated, so an object's bytes are its own for as long as it is stored.
+   */
+  private readonly serialised = new WeakMap<object, string>();
   private failQueue: Array<500 | 429> = [];
   private stalled = false;
   private downTimer: NodeJS.Timeout | undefined;
@@ -413,7 +420,7 @@ export class ApiServer {
     // Serialise item by item so a 500-pod page is one string join, not one giant object walk.
     const head = JSON.stringify({ kind: `${a.def.kind}List`, apiVersion: apiVersionOf(a.def), metadata: meta });
     const parts: string[] = [];
-    for (const o of page) parts.push(JSON.stringify(o));
+    for (const o of page) parts.push(this.serialised.get(o) ?? JSON.stringify(o));
     this.send(res, 200, `${head.slice(0, -1)},"items":[${parts.join(',')}]}`);
   }
 
@@ -493,6 +500,16 @@ export class ApiServer {
         w.res.write(watchLine(ev) + '\n');
       }
     }
+  }
+
+  /** Serialises every stored object of `resource` now; later lists send those bytes. */
+  serialiseAhead(resource: string): number {
+    let n = 0;
+    for (const o of this.world.cluster.store.list(resource)) {
+      if (!this.serialised.has(o)) this.serialised.set(o, JSON.stringify(o));
+      n++;
+    }
+    return n;
   }
 
   openWatches(): number {

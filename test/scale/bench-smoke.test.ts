@@ -49,12 +49,21 @@ test('the bench at 200 pods prints the whole JSON shape and a summary', { timeou
     'sync_seconds', 'parse_limit_sync_seconds', 'obvious_sync_seconds',
     'events_per_second', 'parse_limit_events_per_second', 'obvious_events_per_second',
     'heap_bytes_per_pod', 'obvious_heap_bytes_per_pod', 'rss_bytes',
-    'series', 'body_bytes', 'metrics_p50_ms', 'metrics_p99_ms',
+    'series', 'body_bytes', 'metrics_p50_ms', 'metrics_p99_ms', 'reference_p99_ms', 'metrics_p99_vs_reference',
+    'heap_bytes_per_pod_after_scrapes', 'array_buffers_bytes_after_scrapes', 'sim_serialise_ahead_seconds',
   ]) {
     assert.ok(isNum(s[k]), `${k} is a number: ${String(s[k])}`);
   }
   assert.ok((s['sync_seconds'] as number) > 0 && (s['events_per_second'] as number) > 0 && (s['series'] as number) > 0);
   assert.ok((s['metrics_p99_ms'] as number) >= (s['metrics_p50_ms'] as number));
+  assert.equal(s['metrics_scrapes'], 2);
+  assert.ok((s['events_during_scrapes'] as number) > 0, 'pod events flowed while the scrapes ran');
+  const lag = s['event_loop_delay_during_scrapes_ms'] as Record<string, unknown>;
+  assert.ok(isNum(lag['p99Ms']) && isNum(lag['maxMs']), 'event-loop delay during scrapes');
+  const podInfo = s['pod_info'] as Record<string, unknown>;
+  // One series per live pod: 200, plus replacements not yet deleted while the churn runs.
+  assert.ok((podInfo['series'] as number) >= 200 && (podInfo['series'] as number) < 300, `spark_k8s_pod_info: ${String(podInfo['series'])} series`);
+  assert.ok((podInfo['body_bytes'] as number) > 0 && isNum(podInfo['p99_ms_without']));
   const t = s['after_turnover'] as Record<string, unknown>;
   assert.ok(isNum(t['heap_bytes']) && isNum(t['rss_bytes']) && isNum(t['series']), 'heap, RSS and series after the turnover');
   assert.equal(t['live_apps'], 4, 'the old apps left after the retention; the reruns remain');
@@ -63,5 +72,7 @@ test('the bench at 200 pods prints the whole JSON shape and a summary', { timeou
   for (const k of ['sync_vs_parse_limit', 'events_vs_parse_limit', 'sync_vs_obvious', 'heap_per_pod_vs_obvious']) assert.ok(isNum(ratios[k]), `ratio ${k}`);
   const targets = doc['targets'] as { at_pods: number; verdicts: Array<{ target: string }> };
   assert.equal(targets.at_pods, 200);
-  assert.equal(targets.verdicts.length, 6);
+  // Every target of issue 13 and the obvious-build ratio, then whether the run fit its 12 minutes.
+  assert.equal(targets.verdicts.length, 10);
+  assert.match(targets.verdicts.at(-1)?.target ?? '', /12 minutes/);
 });
