@@ -64,6 +64,8 @@ export class ChildHandle {
       if (this.stderrTail.length > 40) this.stderrTail.shift();
       if (process.env['BENCH_VERBOSE']) process.stderr.write(`[${name}] ${d}`);
     });
+    // A send to a child killed by the budget's hard stop must fail that call, not the whole run.
+    child.on('error', () => undefined);
     child.on('message', (m: unknown) => {
       const r = m as Reply;
       const p = this.pending.get(r.id);
@@ -101,7 +103,7 @@ export class ChildHandle {
   }
 
   call<T>(op: string, args: unknown = {}, timeoutMs = 60_000): Promise<T> {
-    if (this.exitCode !== undefined) return Promise.reject(new Error(`${this.name} has exited: ${this.stderr()}`));
+    if (this.exitCode !== undefined || !this.child.connected) return Promise.reject(new Error(`${this.name} has exited: ${this.stderr()}`));
     const id = this.next++;
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -109,7 +111,12 @@ export class ChildHandle {
         reject(new Error(`${this.name}: ${op} timed out after ${timeoutMs} ms`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      this.child.send({ id, op, args } satisfies Request);
+      this.child.send({ id, op, args } satisfies Request, (e: Error | null) => {
+        if (!e) return;
+        clearTimeout(timer);
+        this.pending.delete(id);
+        reject(new Error(`${this.name}: ${op} not sent: ${e.message}`));
+      });
     });
   }
 

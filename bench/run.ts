@@ -107,6 +107,8 @@ async function main(): Promise<number> {
       }
       try {
         results.push(await runSize(opts, pods, baseline));
+        // A run cut short later still leaves the sizes it finished.
+        if (args.out) writeFileSync(`${args.out}.partial`, `${JSON.stringify(results, null, 2)}\n`);
       } catch (e) {
         const msg = (e as Error).message.split('\n').slice(0, 3).join(' ');
         errors.push(`${pods}: ${msg}`);
