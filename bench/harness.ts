@@ -194,6 +194,7 @@ async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHa
   const eventsDuring = (await ex.call<{ events: number }>('events')).events - before;
   const loopDelay = await ex.call<ScrapeResult['loopDelay']>('loopDelay', { action: 'stop' });
   await drive;
+  await ex.call('closeServers', {}, 30_000);
   const figures = (name: keyof typeof targets): ScrapeFigures => ({
     p50: round(percentile(samples[name], 50), 1),
     p99: round(percentile(samples[name], 99), 1),
