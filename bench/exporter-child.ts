@@ -2,7 +2,6 @@
  * The real exporter (startExporter, exactly what `serve` runs) in a bench child, with an IPC side
  * door for forced GC, memory and its own counters; the production server gains no debug endpoint.
  */
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
 import { DEFAULT_CONFIG, startExporter, type RunningExporter } from '../src/exporter.js';
 import { makeLogger } from '../src/logger.js';
 import { MetricsRenderer } from '../src/metrics/render.js';
@@ -14,7 +13,47 @@ let startedAt = 0;
 let readyMs: number | undefined;
 /** The comparison servers of the scrape measurement, beside the exporter's own. */
 const extra: RunningHttp[] = [];
-let loopDelay: IntervalHistogram | undefined;
+
+/** Lateness of a 1 ms timer chain, kept per firing, for time-weighted wait percentiles. */
+class Lateness {
+  private readonly late: number[] = [];
+  private timer: NodeJS.Timeout | undefined;
+  private due = 0;
+
+  start(): void {
+    if (this.timer) return;
+    const tick = (): void => {
+      this.late.push(Math.max(0, performance.now() - this.due));
+      this.due = performance.now() + 1;
+      this.timer = setTimeout(tick, 1);
+    };
+    this.due = performance.now() + 1;
+    this.timer = setTimeout(tick, 1);
+  }
+
+  stop(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+  }
+
+  /** p50/p99 of the wait of an arrival uniform in time: P(wait > w) = sum(max(0, d - w)) / sum(1 + d). */
+  figures(): { p50Ms: number; p99Ms: number; maxMs: number; samples: number } {
+    const total = this.late.reduce((t, d) => t + 1 + d, 0);
+    const quantile = (q: number): number => {
+      let lo = 0;
+      let hi = this.late.reduce((m, d) => Math.max(m, d), 0);
+      for (let i = 0; i < 50; i++) {
+        const w = (lo + hi) / 2;
+        const over = this.late.reduce((t, d) => t + Math.max(0, d - w), 0) / Math.max(1, total);
+        if (over > 1 - q) lo = w;
+        else hi = w;
+      }
+      return hi;
+    };
+    return { p50Ms: quantile(0.5), p99Ms: quantile(0.99), maxMs: this.late.reduce((m, d) => Math.max(m, d), 0), samples: this.late.length };
+  }
+}
+let lateness = new Lateness();
 
 function running(): RunningExporter {
   if (!exporter) throw new Error('exporter not started');
@@ -85,21 +124,19 @@ serveIpc({
 
   /**
    * Event-loop delay while the exporter's own scrapes run (resumed just before each, paused just
-   * after): how long a watch event arriving during a scrape waits before it is read.
+   * after), as the wait a watch event arriving at a random moment sees before it is read: a
+   * 1 ms timer's lateness, weighted by time (a 2 s block is one late timer but 2 s of arrivals;
+   * perf_hooks' sample-weighted percentiles would call it one sample in thousands).
    */
   loopDelay(a: { action: 'start' | 'resume' | 'pause' | 'stop' }) {
     if (a.action === 'start') {
-      loopDelay?.disable();
-      loopDelay = monitorEventLoopDelay({ resolution: 1 });
+      lateness.stop();
+      lateness = new Lateness();
       return {};
     }
-    const h = loopDelay;
-    if (!h) throw new Error('loop delay not started');
-    if (a.action === 'resume') h.enable();
-    else h.disable();
-    if (a.action !== 'stop') return {};
-    loopDelay = undefined;
-    return { p50Ms: h.percentile(50) / 1e6, p99Ms: h.percentile(99) / 1e6, maxMs: h.max / 1e6, samples: h.count };
+    if (a.action === 'resume') lateness.start();
+    else lateness.stop();
+    return a.action === 'stop' ? lateness.figures() : {};
   },
 
   async stop() {
