@@ -34,6 +34,8 @@ export interface HarnessOptions {
   readonly log: (msg: string) => void;
   /** Which measured processes to run (all three by default; fewer while profiling one). */
   readonly consumers: ReadonlySet<'parse-limit' | 'obvious' | 'exporter'>;
+  /** App turnovers per size (2 in a full run; 0 while comparing scrapes only). */
+  readonly turnovers: number;
 }
 
 interface MemoryReply {
@@ -421,7 +423,7 @@ async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[
     // Two full turnovers: the first brings every kind of series (driver startups and the
     // like) into being, so flatness is judged between the first and the second.
     const rounds: Array<Record<string, unknown>> = [];
-    for (let round = 1; round <= 2; round++) {
+    for (let round = 1; round <= opts.turnovers; round++) {
       if (opts.budget.left() < 90_000) {
         notes.push(`turnover round ${round} skipped: time budget`);
         break;

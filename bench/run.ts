@@ -18,6 +18,7 @@ export interface BenchArgs {
   readonly budgetMs: number;
   readonly scrapes: number;
   readonly consumers: ReadonlySet<Consumer>;
+  readonly turnovers: number;
 }
 
 type Consumer = 'parse-limit' | 'obvious' | 'exporter';
@@ -31,6 +32,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let budgetMs = 690_000;
   let scrapes = 60;
   let consumers = new Set<Consumer>(CONSUMERS);
+  let turnovers = 2;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const next = (): string => {
@@ -47,16 +49,18 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     } else if (a === '--out') out = next();
     else if (a === '--budget-seconds') budgetMs = Number(next()) * 1000;
     else if (a === '--scrapes') scrapes = Number(next());
+    else if (a === '--turnovers') turnovers = Number(next());
     else if (a === '--consumers') {
       const want = next().split(',');
       const bad = want.filter((c) => !(CONSUMERS as readonly string[]).includes(c));
       if (bad.length) throw new Error(`--consumers takes ${CONSUMERS.join(',')}; not ${bad.join(',')}`);
       consumers = new Set(want as Consumer[]);
     }
-    else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --consumers)`);
+    else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --turnovers, --consumers)`);
   }
   if (!(budgetMs > 0) || !(scrapes >= 1)) throw new Error('--budget-seconds and --scrapes must be positive');
-  return { sizes, quick, out, budgetMs, scrapes, consumers };
+  if (!(turnovers >= 0 && turnovers <= 2)) throw new Error('--turnovers takes 0, 1 or 2');
+  return { sizes, quick, out, budgetMs, scrapes, consumers, turnovers };
 }
 
 async function main(): Promise<number> {
@@ -74,7 +78,7 @@ async function main(): Promise<number> {
   const log = (m: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${m}\n`);
   };
-  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, children, log, consumers: args.consumers };
+  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, children, log, consumers: args.consumers, turnovers: args.turnovers };
   const cleanup = async (): Promise<void> => {
     await Promise.all([...children].map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -124,7 +128,7 @@ async function main(): Promise<number> {
 
   const cpus = os.cpus();
   const durationSeconds = Math.round((Date.now() - startedAt) / 1000);
-  const full = !args.quick && args.sizes.join(',') === '1000,10000,50000,150000' && args.consumers.size === 3;
+  const full = !args.quick && args.sizes.join(',') === '1000,10000,50000,150000' && args.consumers.size === 3 && args.turnovers === 2;
   const targets = evaluateTargets(results);
   const doc = {
     bench: 'spark-k8s-exporter scale benchmark',
