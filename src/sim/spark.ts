@@ -9,6 +9,7 @@ import { ApiError } from './errors.js';
 import { rfc3339 } from './time.js';
 import { appShared, buildDriverPod, buildExecutorPod, buildSparkApplication, sanitiseAppName, type AppIdentity, type AppShared, type NodeSpecIn } from './objects.js';
 import type { Cluster, SimExitReason } from './cluster.js';
+import type { MemoryPlan } from './memory.js';
 import type { Truth, AppTruth } from './truth.js';
 import type { KObject, Pod } from './types.js';
 
@@ -50,6 +51,7 @@ interface Executor {
   key: string;
   createdAt: number;
   state: 'pending' | 'running' | 'ended';
+  runningAt?: number;
   idleSince?: number;
   oomAt?: number;
   errorAt?: number;
@@ -69,6 +71,7 @@ interface AppRun {
   driverKey?: string;
   driverUid?: string;
   driverOomAt?: number;
+  driverRunningAt?: number;
   executors: Map<number, Executor>;
   nextExecId: number;
   stage: number;
@@ -113,6 +116,16 @@ export class SparkWorkload {
   setSpotPolicy(p: SpotPolicy): void {
     this.spot = p;
     this.nextPreemptAt = this.cluster.now + p.everyS * 1000;
+  }
+
+  /** When the pod's Spark container started running and when the workload will OOMKill it (for cAdvisor). */
+  memoryPlan(namespace: string, name: string): MemoryPlan | undefined {
+    const key = keyOf(namespace, name);
+    const e = this.execByKey.get(key);
+    if (e) return e.exec.runningAt === undefined ? undefined : { startedAt: e.exec.runningAt, oomAt: e.exec.oomAt };
+    const app = this.driverByKey.get(key);
+    if (app && app.driverKey === key && app.driverRunningAt !== undefined) return { startedAt: app.driverRunningAt, oomAt: app.driverOomAt };
+    return undefined;
   }
 
   /** Executor pod keys the model still considers alive (for tests). */
@@ -201,6 +214,7 @@ export class SparkWorkload {
           app.stage = 0;
           app.remaining = this.stageTasks(app);
           app.gapUntil = 0;
+          app.driverRunningAt = t;
           if (this.cluster.prng.chance(app.cfg.driverOomProbability)) app.driverOomAt = t + this.cluster.prng.between(120_000, 900_000);
           this.setAppState(app, 'RUNNING');
         }
@@ -280,10 +294,11 @@ export class SparkWorkload {
     app.executors = new Map();
     app.nextExecId = 0;
     app.driverOomAt = undefined;
+    app.driverRunningAt = undefined;
     if (cfg.operator) {
       const existing = this.cluster.store.get('sparkapplications', cfg.namespace, cfg.name);
       if (!existing) {
-        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors }, cfg.retries));
+        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors, idleTimeoutS: cfg.idleTimeoutS }, cfg.retries));
       } else {
         this.setAppState(app, 'PENDING_RERUN');
       }
@@ -342,7 +357,9 @@ export class SparkWorkload {
       const pod = this.pod(exec.key);
       if (pod?.status.phase === 'Running') {
         exec.state = 'running';
-        if (prng.chance(cfg.oomProbability)) exec.oomAt = t + prng.between(30_000, 600_000);
+        exec.runningAt = t;
+        // Memory climbs for minutes before the kernel kills (sim/memory.ts): never within seconds of start.
+        if (prng.chance(cfg.oomProbability)) exec.oomAt = t + prng.between(240_000, 600_000);
         else if (prng.chance(cfg.errorProbability)) exec.errorAt = t + prng.between(60_000, 1_200_000);
       } else if (t - exec.createdAt >= EXECUTOR_PENDING_TIMEOUT_MS && pod && !pod.metadata.deletionTimestamp) {
         // spark.kubernetes.allocation.executor.timeout: give up on a pod stuck pending.
