@@ -26,6 +26,8 @@ export interface AppConfig {
   minExecutors: number;
   maxExecutors: number;
   idleTimeoutS: number;
+  /** The SparkApplication's `dynamicAllocation.shuffleTrackingEnabled`; unset leaves the operator's default (on). */
+  shuffleTracking?: boolean;
   stages: number;
   tasksPerStage: number;
   taskSeconds: number;
@@ -298,7 +300,7 @@ export class SparkWorkload {
     if (cfg.operator) {
       const existing = this.cluster.store.get('sparkapplications', cfg.namespace, cfg.name);
       if (!existing) {
-        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors, idleTimeoutS: cfg.idleTimeoutS }, cfg.retries));
+        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors, idleTimeoutS: cfg.idleTimeoutS, shuffleTracking: cfg.shuffleTracking }, cfg.retries));
       } else {
         this.setAppState(app, 'PENDING_RERUN');
       }

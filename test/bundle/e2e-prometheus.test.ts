@@ -57,7 +57,7 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     panels: ['application/Skipped executor ids and quota headroom'],
   },
   churn: {
-    alerts: ['SparkExecutorChurnHigh', 'SparkExecutorIdleTimeoutTooLow'],
+    alerts: ['SparkExecutorChurnHigh', 'SparkExecutorIdleTimeoutTooLow', 'SparkDynamicAllocationWithoutShuffleTracking'],
     panels: [
       'overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution',
       'application/Dynamic-allocation settings', 'application/Executor lifetime vs idle timeout', 'application/Executor startup p90 vs minExecutors',
