@@ -2,6 +2,7 @@
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
+import { scale } from '../tunable.js';
 import { falling, filters, rising, type DashboardSpec } from './spec.js';
 
 export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
@@ -98,7 +99,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'stat',
             title: 'Executor memory overhead ratio',
-            description: `(executor memory request − heap) / heap. Red under ${t.memoryOverheadMinRatio * 100}%: Python UDFs, Arrow and large broadcasts need 20–30% (spark.executor.memoryOverhead).`,
+            description: `(executor memory request − heap) / heap. Red under ${scale(t.memoryOverheadMinRatio, 100)}%: Python UDFs, Arrow and large broadcasts need 20–30% (spark.executor.memoryOverhead).`,
             unit: 'percentunit',
             thresholds: falling(t.memoryOverheadMinRatio),
             min: 0,
