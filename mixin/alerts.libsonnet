@@ -243,6 +243,38 @@ local lib = import 'lib.libsonnet';
         ] if !$._config.alerts[rule.alert].disabled],
       },
       {
+        name: "spark-k8s-exporter.spark",
+        [if $._config.ruleInterval != '' then "interval"]: $._config.ruleInterval,
+        rules: [
+          {
+            record: "namespace_team_app:spark_allocation_target_executors:max",
+            expr: "max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_id) (label_replace(label_replace(" + (lib.sel("", ["__name__=~\"metrics_.+_driver_ExecutorAllocationManager_executors_numberTargetExecutors_Value\"", $._config.sparkMetricsSelector])) + ", \"application_id\", \"spark-$1\", \"__name__\", \"metrics_spark_([0-9a-f]+)_driver_ExecutorAllocationManager_executors_numberTargetExecutors_Value\"), \"app_id\", \"$1\", \"application_id\", \"(.+)\"))\n* on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_id) group_left(" + ($._config.teamLabel) + ", app_name)\ngroup by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector])) + "))",
+          },
+          {
+            record: "namespace_team_app:spark_allocation_all_executors:max",
+            expr: "max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_id) (label_replace(label_replace(" + (lib.sel("", ["__name__=~\"metrics_.+_driver_ExecutorAllocationManager_executors_numberAllExecutors_Value\"", $._config.sparkMetricsSelector])) + ", \"application_id\", \"spark-$1\", \"__name__\", \"metrics_spark_([0-9a-f]+)_driver_ExecutorAllocationManager_executors_numberAllExecutors_Value\"), \"app_id\", \"$1\", \"application_id\", \"(.+)\"))\n* on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_id) group_left(" + ($._config.teamLabel) + ", app_name)\ngroup by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector])) + "))",
+          },
+          {
+            record: "namespace_team_app:spark_allocation_missing_executors:max",
+            expr: "namespace_team_app:spark_allocation_target_executors:max\n- namespace_team_app:spark_allocation_all_executors:max",
+          },
+        ] + [rule for rule in [
+          {
+            alert: "SparkExecutorsBelowTarget",
+            expr: "namespace_team_app:spark_allocation_missing_executors:max > 0",
+            "for": $._config.alerts.SparkExecutorsBelowTarget["for"],
+            labels: {
+              severity: $._config.alerts.SparkExecutorsBelowTarget.severity,
+            },
+            annotations: {
+              summary: "A Spark application has fewer executors than dynamic allocation wants.",
+              description: "Spark's dynamic allocation in {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) wants {{ $value | printf \"%.0f\" }} more executor(s) than it has (numberTargetExecutors − numberAllExecutors). Pending executors: {{ range $i, $s := printf `max by (reason) (" + (lib.sel("spark_k8s_executors_pending", [$._config.exporterSelector, ($._config.namespaceLabel) + "=\"%s\"", "app_id=\"%s\""])) + ") > 0` $labels." + ($._config.namespaceLabel) + " $labels.app_id | query }}{{ if $i }}, {{ end }}{{ $s.Value | printf \"%.0f\" }} {{ $s.Labels.reason }}{{ else }}none{{ end }}; quota headroom: {{ with printf `min(" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector, ($._config.namespaceLabel) + "=\"%s\"", "app_id=\"%s\""])) + ")` $labels." + ($._config.namespaceLabel) + " $labels.app_id | query }}{{ . | first | value | printf \"%.0f\" }} executor(s){{ else }}no quota{{ end }}. None pending with no headroom: the quota rejects the creates; pending unschedulable: the cluster lacks nodes.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkexecutorsbelowtarget.md",
+            },
+          },
+        ] if !$._config.alerts[rule.alert].disabled],
+      },
+      {
         name: "spark-k8s-exporter.exporter",
         [if $._config.ruleInterval != '' then "interval"]: $._config.ruleInterval,
         rules: [] + [rule for rule in [

@@ -105,6 +105,11 @@
         severity: "warning",
         disabled: false,
       },
+      SparkExecutorsBelowTarget: {
+        "for": "10m",
+        severity: "warning",
+        disabled: false,
+      },
       SparkK8sExporterDown: {
         "for": "5m",
         severity: "critical",

@@ -1814,10 +1814,190 @@ local lib = import 'lib.libsonnet';
           collapsed: false,
           id: 10,
           panels: [],
-          title: "Spark executor metrics (PrometheusServlet, when scraped)",
+          title: "Executors Spark wants (dynamic allocation, PrometheusServlet)",
           gridPos: {
             x: 0,
             y: 26,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1000,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executors Spark wants and has",
+          description: "Spark's own count from the driver's ExecutorAllocationManager: numberTargetExecutors (what dynamic allocation asks for) and numberAllExecutors (what it has). Empty unless the driver's /metrics/prometheus is scraped and dynamic allocation is on.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 0,
+            y: 27,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (app_name) (namespace_team_app:spark_allocation_target_executors:max{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "sum by (app_name) (namespace_team_app:spark_allocation_target_executors:max{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} wanted",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "sum by (app_name) (namespace_team_app:spark_allocation_all_executors:max{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "sum by (app_name) (namespace_team_app:spark_allocation_all_executors:max{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} present",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 11,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executors wanted but missing, beside rejected creates",
+          description: "Two views of one problem: wanted − present by Spark's count (SparkExecutorsBelowTarget) next to the executor ids the exporter saw skipped in the last " + ($._config.windows.events) + " (creates the API server rejected, SparkExecutorCreatesRejected) and the quota headroom. Missing with rejections and no headroom: the quota; missing with none rejected: pods pending for nodes.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 12,
+            y: 27,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (app_name) (namespace_team_app:spark_allocation_missing_executors:max{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "sum by (app_name) (namespace_team_app:spark_allocation_missing_executors:max{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} missing (Spark)",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "sum by (app_name) (namespace_team_app:spark_k8s_executor_ids_skipped:increase" + ($._config.windows.events) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "sum by (app_name) (namespace_team_app:spark_k8s_executor_ids_skipped:increase" + ($._config.windows.events) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} rejected creates",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + ")"),
+              refId: "C",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} headroom",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 12,
+        },
+        {
+          type: "row",
+          collapsed: false,
+          id: 13,
+          panels: [],
+          title: "Spark executor metrics (PrometheusResource on the driver, when scraped)",
+          gridPos: {
+            x: 0,
+            y: 35,
             h: 1,
             w: 24,
           },
@@ -1872,7 +2052,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 0,
-            y: 27,
+            y: 36,
           },
           targets: [
             {
@@ -1898,7 +2078,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 11,
+          id: 14,
         },
         {
           type: "timeseries",
@@ -1950,7 +2130,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 12,
-            y: 27,
+            y: 36,
           },
           targets: [
             {
@@ -1976,7 +2156,141 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 12,
+          id: 15,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1000,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executor active tasks",
+          description: "Tasks running now on each executor (and the driver), from Spark's /metrics/executors/prometheus.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 0,
+            y: 44,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (executor_id) (" + (lib.sel("metrics_executor_activeTasks", [$._config.sparkMetricsSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", application_id=~\"$app_id\""])) + ")" else "sum by (executor_id) (" + (lib.sel("metrics_executor_activeTasks", [$._config.sparkMetricsSelector, ($._config.namespaceLabel) + "=~\"$namespace\", application_id=~\"$app_id\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{executor_id}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 16,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "bytes",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1000000000000,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executor storage memory used",
+          description: "Memory each executor uses for cached blocks (memoryUsed), from Spark's executor metrics.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 12,
+            y: 44,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (executor_id) (" + (lib.sel("metrics_executor_memoryUsed_bytes", [$._config.sparkMetricsSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", application_id=~\"$app_id\""])) + ")" else "sum by (executor_id) (" + (lib.sel("metrics_executor_memoryUsed_bytes", [$._config.sparkMetricsSelector, ($._config.namespaceLabel) + "=~\"$namespace\", application_id=~\"$app_id\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{executor_id}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 17,
         },
       ],
     },

@@ -246,6 +246,6 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
     const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
     // Reported so a reader sees what this test does not cover.
     process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
-    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
+    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Executor active tasks|Executor storage memory|Executors Spark wants|Executors wanted but missing|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
   });
 });
