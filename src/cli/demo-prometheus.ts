@@ -9,45 +9,14 @@
  * waits 10 simulated minutes waits 10 minutes of the scenario, not of the wall clock.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { stringify } from 'yaml';
-import { ALERTS } from '../bundle/alerts/index.js';
-import { DEFAULT_BUNDLE_CONFIG, mergeConfig, type BundleConfig } from '../bundle/config.js';
-import { sparkDriverServiceMonitor } from '../bundle/monitors.js';
-import { buildRules } from '../bundle/rules.js';
-import { scrapeConfigsFor } from '../bundle/scrape.js';
+import { parse, stringify } from 'yaml';
+import { asMonitor, scrapeConfigsFor } from './scrape-config.js';
 
-/** dist/src/cli/demo-prometheus.js → the package root (where scripts/install-tools.sh lives). */
+/** dist/src/cli/demo-prometheus.js → the repository root (scripts/, and the generator in dist/src/bundle). */
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-
-const UNITS: Record<string, number> = { ms: 0.001, s: 1, m: 60, h: 3600, d: 86_400, w: 604_800, y: 31_536_000 };
-
-/** Seconds of a Prometheus duration such as `1h30m`. */
-export function durationSeconds(d: string): number {
-  let total = 0;
-  for (const m of d.matchAll(/(\d+)(ms|s|m|h|d|w|y)/g)) total += Number(m[1]) * (UNITS[m[2] ?? 's'] ?? 1);
-  return total;
-}
-
-/** A duration divided by the simulated speed: `0s` stays `0s` (fires at once), anything else at least `1s`. */
-export function scaled(d: string, speed: number): string {
-  const s = durationSeconds(d);
-  return s === 0 ? '0s' : `${Math.max(1, Math.round(s / speed))}s`;
-}
-
-/** The bundle config with its windows and `for` durations in simulated time. */
-export function demoBundleConfig(speed: number, base: BundleConfig = DEFAULT_BUNDLE_CONFIG): BundleConfig {
-  const w = base.windows;
-  return mergeConfig(
-    {
-      windows: { events: scaled(w.events, speed), churn: scaled(w.churn, speed), forecast: scaled(w.forecast, speed) },
-      alerts: Object.fromEntries(ALERTS.map((a) => [a.name, { for: scaled(base.alerts[a.name]?.for ?? a.for, speed) }])),
-    },
-    base,
-  );
-}
 
 function onPath(name: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -67,6 +36,19 @@ export function findPrometheus(log: (line: string) => void): string {
   const after = onPath('prometheus');
   if (r.status !== 0 || !after) throw new Error('could not install prometheus (scripts/install-tools.sh failed)');
   return after;
+}
+
+/**
+ * The bundle for this speed, by the repository's own generator run as a program: the generators
+ * are development tools that the package and the image leave out, so the shipped demo never loads
+ * them; `--prometheus` needs a checkout (`npm run demo -- --prometheus`).
+ */
+function generateBundle(out: string, speed: number): { rulesFile: string; driverMonitor: string } {
+  const generator = join(ROOT, 'dist/src/bundle/generate.js');
+  if (!existsSync(generator)) throw new Error('--prometheus needs a checkout of the repository (its bundle generator is not in the package): run npm run demo -- --prometheus there');
+  const r = spawnSync(process.execPath, [generator, '--out', out, '--speed', String(speed)], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`generating the bundle failed: ${r.stderr}`);
+  return { rulesFile: join(out, 'alerts/spark-k8s-exporter.rules.yaml'), driverMonitor: join(out, 'servicemonitors/spark-driver.servicemonitor.yaml') };
 }
 
 export interface DemoPrometheusOptions {
@@ -90,11 +72,10 @@ export interface DemoPrometheus {
 export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<DemoPrometheus> {
   const bin = findPrometheus(o.log);
   mkdirSync(o.dir, { recursive: true });
-  const cfg = demoBundleConfig(o.speed);
-  const rulesFile = join(o.dir, 'spark-k8s-exporter.rules.yaml');
-  writeFileSync(rulesFile, stringify({ groups: buildRules(cfg).groups }, { lineWidth: 0 }));
+  const { rulesFile, driverMonitor } = generateBundle(join(o.dir, 'bundle'), o.speed);
+  const monitor = asMonitor(parse(readFileSync(driverMonitor, 'utf8')));
   const drivers = o.driverUiUrl
-    ? scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${o.driverUiUrl}/sd`, refresh_interval: '2s' }] }, interval: '2s' })
+    ? scrapeConfigsFor(monitor, { discovery: { http_sd_configs: [{ url: `${o.driverUiUrl}/sd`, refresh_interval: '2s' }] }, interval: '2s' })
     : [];
   const config = {
     global: { scrape_interval: '2s', scrape_timeout: '2s', evaluation_interval: '2s' },

@@ -19,7 +19,7 @@ import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
 import { mergeConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
 import { sparkDriverServiceMonitor } from '../../src/bundle/monitors.js';
-import { scrapeConfigsFor } from '../../src/bundle/scrape.js';
+import { scrapeConfigsFor } from '../../src/cli/scrape-config.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REPO, tool } from './paths.js';
 

@@ -8,7 +8,8 @@ import { spawn } from 'node:child_process';
 import { createServer } from 'node:net';
 import { after, describe, it } from 'node:test';
 import { buildRules } from '../../src/bundle/rules.js';
-import { demoBundleConfig, scaled } from '../../src/cli/demo-prometheus.js';
+import { DEFAULT_BUNDLE_CONFIG } from '../../src/bundle/config.js';
+import { scaled, timeScaled } from '../../src/bundle/timescale.js';
 import { REPO, tool } from '../bundle/paths.js';
 
 const SPEED = 20;
@@ -47,7 +48,7 @@ describe('demo --prometheus', { timeout: 180_000 }, () => {
     assert.equal(scaled('10m', 20), '30s');
     assert.equal(scaled('0m', 20), '0s');
     assert.equal(scaled('5s', 20), '1s');
-    const cfg = demoBundleConfig(20);
+    const cfg = timeScaled(DEFAULT_BUNDLE_CONFIG, 20);
     assert.equal(cfg.windows.events, '30s');
     assert.equal(cfg.alerts.SparkExecutorsPendingTooLong?.for, '15s');
   });
@@ -75,7 +76,7 @@ describe('demo --prometheus', { timeout: 180_000 }, () => {
     assert.equal(prom, `http://127.0.0.1:${promPort}`);
 
     // Every generated group, with every rule, as generated for this speed.
-    const want = buildRules(demoBundleConfig(SPEED)).groups;
+    const want = buildRules(timeScaled(DEFAULT_BUNDLE_CONFIG, SPEED)).groups;
     const rules = (await json(`${prom}/api/v1/rules`)) as RuleGroups;
     assert.deepEqual(
       rules.data.groups.map((g) => [g.name, g.rules.length]).sort(),

@@ -6,11 +6,31 @@
  * `__meta_kubernetes_*` labels (the simulator's HTTP SD does). Testing with this tests the
  * generated monitor itself: a wrong label or port name selects nothing.
  */
-import type { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-
 export type ScrapeConfig = Record<string, unknown>;
 
-type Spec = ServiceMonitor['spec'];
+/** The parts of a ServiceMonitor this reads (the generated YAML, or the typed object in tests). */
+export interface MonitorLike {
+  metadata?: { name?: string };
+  spec: {
+    jobLabel?: string;
+    selector: { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+    endpoints: Array<{ port?: string; path?: string; interval?: string; honorLabels?: boolean; relabelings?: unknown[] }>;
+  };
+}
+
+type Spec = MonitorLike['spec'];
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Narrows a parsed ServiceMonitor document; throws on a shape this cannot translate. */
+export function asMonitor(doc: unknown): MonitorLike {
+  if (!isRecord(doc) || !isRecord(doc['spec']) || !isRecord(doc['spec']['selector']) || !Array.isArray(doc['spec']['endpoints'])) {
+    throw new Error('not a ServiceMonitor (spec.selector and spec.endpoints expected)');
+  }
+  return doc as unknown as MonitorLike;
+}
 
 /** prometheus-operator's label-name sanitising: `spark-app-selector` → `spark_app_selector`. */
 function sanitize(name: string): string {
@@ -69,7 +89,7 @@ export interface ScrapeOptions {
   namespace?: string;
 }
 
-export function scrapeConfigsFor(monitor: ServiceMonitor, opts: ScrapeOptions): ScrapeConfig[] {
+export function scrapeConfigsFor(monitor: MonitorLike, opts: ScrapeOptions): ScrapeConfig[] {
   const spec = monitor.spec;
   const name = monitor.metadata?.name ?? 'monitor';
   return spec.endpoints.map((ep, i) => {
@@ -90,7 +110,7 @@ export function scrapeConfigsFor(monitor: ServiceMonitor, opts: ScrapeOptions): 
         { source_labels: ['__meta_kubernetes_pod_container_name'], target_label: 'container' },
         { source_labels: [jobFrom], target_label: 'job', replacement: '${1}' },
         { target_label: 'endpoint', replacement: port },
-        ...(ep.relabelings ?? []).map((r) => relabel(r as Record<string, unknown>)),
+        ...(ep.relabelings ?? []).filter(isRecord).map(relabel),
       ],
     };
   });
