@@ -8,6 +8,7 @@ import { dynamicAllocationRecordNames } from './dynamic-allocation.js';
 import { executorRecordNames } from './executors.js';
 import { memoryRecordNames } from './memory.js';
 import { quotaRecordNames } from './quotas.js';
+import { sparkRecordNames } from './spark.js';
 
 export function recordNames(cfg: BundleConfig) {
   return {
@@ -16,6 +17,7 @@ export function recordNames(cfg: BundleConfig) {
     ...memoryRecordNames(cfg.windows),
     ...quotaRecordNames(),
     ...applicationRecordNames(cfg.windows),
+    ...sparkRecordNames(),
   } as const;
 }
 
