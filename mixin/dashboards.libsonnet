@@ -1126,7 +1126,7 @@ local lib = import 'lib.libsonnet';
             orientation: "horizontal",
           },
           title: "Applications closest to their memory limit",
-          description: "Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from NaN% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.",
+          description: "Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from " + lib.num(($._config.thresholds.memoryNearLimitRatio * 100)) + "% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.",
           fieldConfig: {
             defaults: {
               unit: "percentunit",
@@ -1946,7 +1946,7 @@ local lib = import 'lib.libsonnet';
             overrides: [],
           },
           title: "Working set vs limit per executor",
-          description: "cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above NaN% for 5m.",
+          description: "cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above " + lib.num(($._config.thresholds.memoryNearLimitRatio * 100)) + "% for 5m.",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",
@@ -2013,7 +2013,7 @@ local lib = import 'lib.libsonnet';
             overrides: [],
           },
           title: "Executor memoryOverhead: recommended vs current",
-          description: "Recommended spark.executor.memoryOverhead (highest executor working set of the last " + ($._config.windows.memory) + " + 10% − heap, at least 384 MiB) beside what executors have now (limit − heap).",
+          description: "Recommended spark.executor.memoryOverhead (highest executor working set of the last " + ($._config.windows.memory) + " + " + lib.num(($._config.advice.memoryOverheadMargin * 100)) + "% − heap, at least " + lib.num($._config.advice.memoryOverheadMinMiB) + " MiB) beside what executors have now (limit − heap).",
           datasource: {
             type: "prometheus",
             uid: "${datasource}",

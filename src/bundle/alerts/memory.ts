@@ -13,6 +13,7 @@
  */
 import type { Windows } from '../config.js';
 import { dedup, sel } from '../promql.js';
+import { scale, without } from '../tunable.js';
 import { defineArea, type RuleContext } from './spec.js';
 
 const MIB = 1024 * 1024;
@@ -38,11 +39,8 @@ const podInfoLabels = ({ team }: RuleContext) => `${team}, app_id, app_name, rol
  * does, would merge all pods of an application into one.
  */
 function podInfo(c: RuleContext, ...matchers: string[]): string {
-  const own = new Set(['namespace', 'pod', 'container', 'team', 'app_id', 'app_name', 'role', c.ns, c.team]);
-  return dedup(
-    c.cfg.haLabels.filter((l) => !own.has(l)),
-    c.x('spark_k8s_pod_info', ...matchers),
-  );
+  const own = ['namespace', 'pod', 'container', 'team', 'app_id', 'app_name', 'role', c.ns, c.team];
+  return dedup(without(c.cfg.haLabels, own), c.x('spark_k8s_pod_info', ...matchers));
 }
 
 /** cAdvisor's series of real containers: not the pod cgroup (`container=""`), nor the pause container (`POD`, or `container=""` with the pause image). */
@@ -89,8 +87,8 @@ export const memory = defineArea({
         // Highest executor working set × (1 + margin) − heap, in whole MiB, never below Spark's floor.
         record: R.overheadRecommended,
         expr:
-          `clamp_min(\n  ceil(\n    (\n      max by (${appLabels(c)}) (max_over_time(${R.podWorkingSet}{role="executor"}[${w.memory}])) * ${1 + a.memoryOverheadMargin}\n` +
-          `      - on (${appLabels(c)})\n      ${d(x('spark_k8s_executor_heap_bytes'))}\n    ) / ${MIB}\n  ) * ${MIB},\n  ${a.memoryOverheadMinMiB * MIB}\n)`,
+          `clamp_min(\n  ceil(\n    (\n      max by (${appLabels(c)}) (max_over_time(${R.podWorkingSet}{role="executor"}[${w.memory}])) * (1 + ${a.memoryOverheadMargin})\n` +
+          `      - on (${appLabels(c)})\n      ${d(x('spark_k8s_executor_heap_bytes'))}\n    ) / ${MIB}\n  ) * ${MIB},\n  ${a.memoryOverheadMinMiB} * ${MIB}\n)`,
       },
     ];
   },
@@ -102,7 +100,7 @@ export const memory = defineArea({
       severity: 'warning',
       summary: 'Spark executors are close to their memory limit; the OOM killer is next.',
       description: (c) =>
-        `The busiest executor of ${c.appWhere} uses {{ $value | humanizePercentage }} of its container memory limit; at the limit the kernel OOM killer ends it and its tasks are retried. Set spark.executor.memoryOverhead to ${recommendedMiB(c)} (the highest working set of the last ${c.w.memory} plus ${Math.round(c.cfg.advice.memoryOverheadMargin * 1000) / 10}%, minus the heap).`,
+        `The busiest executor of ${c.appWhere} uses {{ $value | humanizePercentage }} of its container memory limit; at the limit the kernel OOM killer ends it and its tasks are retried. Set spark.executor.memoryOverhead to ${recommendedMiB(c)} (the highest working set of the last ${c.w.memory} plus ${scale(c.cfg.advice.memoryOverheadMargin, 100)}%, minus the heap).`,
       runbook: 'sparkexecutormemorynearlimit.md',
     },
     {

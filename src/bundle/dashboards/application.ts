@@ -129,7 +129,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'timeseries',
             title: 'Working set vs limit per executor',
-            description: `cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above ${t.memoryNearLimitRatio * 100}% for 5m.`,
+            description: `cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above ${scale(t.memoryNearLimitRatio, 100)}% for 5m.`,
             unit: 'percentunit',
             thresholds: rising(t.memoryNearLimitRatio, 1),
             min: 0,
@@ -140,7 +140,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'timeseries',
             title: 'Executor memoryOverhead: recommended vs current',
-            description: `Recommended spark.executor.memoryOverhead (highest executor working set of the last ${cfg.windows.memory} + ${Math.round(cfg.advice.memoryOverheadMargin * 100)}% − heap, at least ${cfg.advice.memoryOverheadMinMiB} MiB) beside what executors have now (limit − heap).`,
+            description: `Recommended spark.executor.memoryOverhead (highest executor working set of the last ${cfg.windows.memory} + ${scale(cfg.advice.memoryOverheadMargin, 100)}% − heap, at least ${cfg.advice.memoryOverheadMinMiB} MiB) beside what executors have now (limit − heap).`,
             unit: 'bytes',
             thresholds: rising(1e15),
             min: 0,

@@ -206,7 +206,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'bargauge',
             title: 'Applications closest to their memory limit',
-            description: `Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from ${t.memoryNearLimitRatio * 100}% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.`,
+            description: `Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from ${scale(t.memoryNearLimitRatio, 100)}% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.`,
             unit: 'percentunit',
             thresholds: rising(t.memoryNearLimitRatio, 1),
             min: 0,
