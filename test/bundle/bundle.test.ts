@@ -15,6 +15,7 @@ import { DEFAULT_BUNDLE_CONFIG, mergeConfig } from '../../src/bundle/config.js';
 import { analyseExpr, checkExpr, grafanaToPromql, isKnownMetric } from '../../src/bundle/promql.js';
 import { allAlerts, buildRules, recordedNames } from '../../src/bundle/rules.js';
 import { REPO } from './paths.js';
+import { isCatalogueSeries } from '../../src/catalogue/metrics.js';
 
 const rules = buildRules(DEFAULT_BUNDLE_CONFIG);
 const recorded = recordedNames(rules);
@@ -114,6 +115,23 @@ describe('generated files', () => {
     // The schema check is real: a monitor without endpoints is refused.
     assert.throws(() => new ServiceMonitor({ spec: { selector: {}, endpoints: 'x' } } as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate());
   });
+
+  it('select what Spark and the spark-operator create', () => {
+    type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+    const matches = (sel: Selector, labels: Record<string, string>) =>
+      Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+      (sel.matchExpressions ?? []).every((e) => (e.operator === 'Exists' ? e.key in labels : e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '\0') : false));
+    // DriverServiceFeatureStep: the only Spark label, and the UI port's name.
+    const driverService = { labels: { 'spark-app-selector': 'spark-0123456789abcdef0123456789abcdef' }, ports: ['driver-rpc-port', 'blockmanager', 'spark-ui'] };
+    const sm = parse(fileText('servicemonitors/spark-driver.servicemonitor.yaml')) as { spec: { selector: Selector; endpoints: Array<{ port: string; path: string; honorLabels?: boolean }> } };
+    assert.ok(matches(sm.spec.selector, driverService.labels));
+    assert.ok(!matches(sm.spec.selector, { 'app.kubernetes.io/name': 'something-else' }));
+    for (const e of sm.spec.endpoints) assert.ok(driverService.ports.includes(e.port), e.port);
+    assert.deepEqual(sm.spec.endpoints.map((e) => e.path).sort(), ['/metrics/executors/prometheus', '/metrics/prometheus']);
+    // Executors: only the JMX exporter port the operator's monitoring block adds (pkg/common/prometheus.go).
+    const pm = parse(fileText('servicemonitors/spark-executor.podmonitor.yaml')) as { spec: { podMetricsEndpoints: Array<{ port: string; path: string }> } };
+    assert.deepEqual(pm.spec.podMetricsEndpoints.map((e) => [e.port, e.path]), [['jmx-exporter', '/metrics']]);
+  });
 });
 
 describe('alerts', () => {
@@ -143,8 +161,21 @@ describe('alerts', () => {
   it('deduplicate HA replicas and guard quota division', () => {
     const exprs = rules.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
     for (const r of rules.groups.flatMap((g) => g.rules)) {
-      if ('record' in r && r.expr.includes('spark_k8s_') && !r.expr.startsWith('sum by') && !r.record.includes('saturation')) {
+      if (!('record' in r)) continue;
+      // Records over other records inherit their dedup; only those naming our metrics directly need their own.
+      const direct = analyseExpr(r.expr).metrics;
+      if (direct.some((m) => isCatalogueSeries(m) && m !== 'spark_k8s_pod_info')) {
         assert.ok(r.expr.includes('max without(instance, pod)'), `${r.record} is not deduplicated`);
+      }
+      // pod_info's own `pod` label is the Spark pod's (honorLabels): only `instance` tells replicas apart.
+      for (const m of r.expr.matchAll(/spark_k8s_pod_info\{/g)) {
+        assert.ok(r.expr.slice(0, m.index).endsWith('max without(instance) ('), `${r.record}: spark_k8s_pod_info not deduplicated by instance alone`);
+      }
+      // cAdvisor and kube-state-metrics report a container more than once (nested cgroups, replicas).
+      for (const ext of ['container_memory_working_set_bytes', 'container_spec_memory_limit_bytes', 'kube_pod_container_resource_limits']) {
+        for (const m of r.expr.matchAll(new RegExp(`${ext}\\{`, 'g'))) {
+          assert.ok(r.expr.slice(0, m.index).endsWith('max by (cluster, namespace, pod, container) ('), `${r.record}: ${ext} not reduced to one series per container`);
+        }
       }
     }
     assert.match(exprs, /namespace_team_quota_resource:spark_k8s_quota_hard:max > 0\)/);
@@ -275,6 +306,8 @@ describe('config', () => {
     const out = renderBundle(mergeConfig({ exporterSelector: 'job="spark-exporter-ha"' }));
     for (const [rel, content] of out) {
       if (rel.startsWith('servicemonitors/') || rel.endsWith('alertmanager-example.yaml') || rel.endsWith('thresholds.json')) continue;
+      // The mixin holds the value once, in _config; its expressions read it (mixin.test.ts renders them).
+      if (rel.startsWith('mixin/') && rel !== 'mixin/config.libsonnet') continue;
       assert.doesNotMatch(content, /job=\\?"spark-k8s-exporter\\?"/, rel);
       assert.match(content, /spark-exporter-ha/, rel);
     }

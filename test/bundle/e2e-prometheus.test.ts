@@ -3,7 +3,9 @@
  * process, as users run it) and `prometheus` scraping it every second and evaluating our rules
  * (generated with short windows and `for` durations) every second. Through Prometheus' HTTP API:
  * each alert fires in the scenario meant for it, nothing fires in `steady`, and every dashboard
- * panel's queries return data in the scenario meant for it.
+ * panel's queries return data in the scenario meant for it. The simulated drivers' UIs are scraped
+ * too, through the scrape config the prometheus-operator would make of the generated driver
+ * ServiceMonitor, so every Spark panel is asserted on Spark's 3.5 and 4.x formats.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,8 @@ import { dashboardSpecs } from '../../src/bundle/bundle.js';
 import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
 import { mergeConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
+import { sparkDriverServiceMonitor } from '../../src/bundle/monitors.js';
+import { scrapeConfigsFor } from '../../src/cli/scrape-config.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REPO, tool } from './paths.js';
 
@@ -30,6 +34,17 @@ const cfg: BundleConfig = mergeConfig({
   // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
   alerts: Object.fromEntries(ALERT_NAMES.map((a) => [a, { for: a === 'SparkK8sExporterDown' ? '20s' : '3s' }])),
 });
+
+/** The panels reading Spark's own metrics (PrometheusResource and PrometheusServlet on the driver). */
+const SPARK_PANELS = [
+  'application/Executor task time and GC time', 'application/Executor shuffle write and read', 'application/Executor active tasks',
+  'application/Executor storage memory used', 'application/Executors Spark wants and has', 'application/Executors wanted but missing, beside rejected creates',
+];
+
+/** Runs of a scenario with another Spark version than the simulator's default (3.5.1). */
+const VARIANTS: Record<string, { scenario: string; sparkVersion: string }> = {
+  'quota-crunch on Spark 4': { scenario: 'quota-crunch', sparkVersion: '4.0.1' },
+};
 
 /** What each scenario must show. Panels not listed for any scenario are reported, not asserted. */
 const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
@@ -46,16 +61,26 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     ],
   },
   oom: {
-    alerts: ['SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorMemoryOverheadLow'],
-    panels: ['overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills'],
+    alerts: ['SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorMemoryOverheadLow', 'SparkExecutorMemoryNearLimit'],
+    panels: [
+      'overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills',
+      'application/Working set vs limit per executor', 'application/Executor memoryOverhead: recommended vs current', 'overview/Applications closest to their memory limit',
+    ],
   },
   'quota-crunch': {
-    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected'],
-    panels: ['application/Skipped executor ids and quota headroom'],
+    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected', 'SparkExecutorsBelowTarget'],
+    panels: ['application/Skipped executor ids and quota headroom', ...SPARK_PANELS],
+  },
+  'quota-crunch on Spark 4': {
+    alerts: ['SparkExecutorsBelowTarget'],
+    panels: SPARK_PANELS,
   },
   churn: {
-    alerts: ['SparkExecutorChurnHigh'],
-    panels: ['overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution'],
+    alerts: ['SparkExecutorChurnHigh', 'SparkExecutorIdleTimeoutTooLow', 'SparkDynamicAllocationWithoutShuffleTracking'],
+    panels: [
+      'overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution',
+      'application/Dynamic-allocation settings', 'application/Executor lifetime vs idle timeout', 'application/Executor startup p90 vs minExecutors',
+    ],
   },
   'spot-preemption': {
     alerts: ['SparkDriverOnSpotCapacity'],
@@ -66,6 +91,49 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     panels: ['application/Pending executors by reason', 'overview/Oldest pending executor', 'overview/Pending executors by namespace and reason', 'overview/Top applications by pending executors'],
   },
 };
+
+/**
+ * oom: when SparkExecutorMemoryNearLimit first fired and when the first executor OOMKill was first
+ * counted (unix seconds, from Prometheus' own history), and each pyspark app's recommended and
+ * current memoryOverhead (bytes).
+ */
+async function measureOom(prom: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const first = async (expr: string) => (await values(prom, `min(min_over_time(timestamp(${expr})[15m:1s]))`, '')).get('');
+  out.set('nearLimitFiring', (await first('ALERTS{alertname="SparkExecutorMemoryNearLimit", alertstate="firing"}')) ?? NaN);
+  out.set('firstOomCounted', (await first('sum(max without(instance, pod) (spark_k8s_executor_exits_total{reason="oom_killed"})) > 0')) ?? NaN);
+  // Per run (app_id): a resubmitted application starts its history afresh.
+  for (const [app, v] of await values(prom, 'namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max6h', 'app_id')) out.set(`recommended ${app}`, v);
+  for (const [app, v] of await values(prom, 'namespace_team_app:spark_k8s_executor_memory_overhead_bytes:max', 'app_id')) out.set(`current ${app}`, v);
+  for (const [app, v] of await values(prom, 'namespace_team_app_role:spark_k8s_container_memory_limit_usage:max6h{role="executor"}', 'app_id')) out.set(`peak ${app}`, v);
+  return out;
+}
+
+const MEASURE: Record<string, (prom: string) => Promise<Map<string, number>>> = { oom: measureOom };
+
+/** What the oom run proves beyond "it fired": the warning comes first, and the advice is a raise. */
+function assertOomAdvice(measured: Map<string, number>): void {
+  const firing = measured.get('nearLimitFiring') ?? NaN;
+  const oom = measured.get('firstOomCounted') ?? NaN;
+  assert.ok(Number.isFinite(firing) && Number.isFinite(oom), `near-limit firing at ${firing}, first OOMKill counted at ${oom}`);
+  const lead = oom - firing;
+  process.stdout.write(`# oom: SparkExecutorMemoryNearLimit fired ${lead.toFixed(1)} s before the first OOMKill was counted (${(lead * SPEED).toFixed(0)} simulated seconds)\n`);
+  assert.ok(lead > 0, `SparkExecutorMemoryNearLimit must fire before the first OOMKill (lead ${lead} s)`);
+  // Past limit / (1 + margin) the observed peak plus the margin exceeds the limit: the advice must be a raise.
+  const raiseFrom = 1 / (1 + cfg.advice.memoryOverheadMargin);
+  const runs = [...measured.keys()].filter((k) => k.startsWith('recommended ')).map((k) => k.slice('recommended '.length));
+  let near = 0;
+  for (const app of runs) {
+    const rec = measured.get(`recommended ${app}`) ?? NaN;
+    const cur = measured.get(`current ${app}`) ?? NaN;
+    const peak = measured.get(`peak ${app}`) ?? NaN;
+    process.stdout.write(`# oom: ${app} peak ${(peak * 100).toFixed(1)}% of the limit, memoryOverhead recommended ${rec / 1048576} MiB, current ${cur / 1048576} MiB\n`);
+    if (!(peak > raiseFrom)) continue;
+    near++;
+    assert.ok(rec > cur, `${app}: recommended ${rec} must exceed current ${cur}`);
+  }
+  assert.ok(near > 0, `some run came near its limit: ${[...measured].join(', ')}`);
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
 const children = new Set<ChildProcess>();
@@ -132,15 +200,30 @@ function field(obj: unknown, key: string): unknown {
   return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** Firing alert names (ours only) from /api/v1/alerts. */
-async function firing(prom: string): Promise<Set<string>> {
+/** Firing alerts from /api/v1/alerts: name → the description of one of its instances. */
+async function firing(prom: string): Promise<Map<string, string>> {
   const body = await getJson(`${prom}/api/v1/alerts`);
   const alerts = field(field(body, 'data'), 'alerts');
-  const out = new Set<string>();
+  const out = new Map<string, string>();
   if (!Array.isArray(alerts)) return out;
   for (const a of alerts) {
     const name = field(field(a, 'labels'), 'alertname');
-    if (field(a, 'state') === 'firing' && typeof name === 'string') out.add(name);
+    const description = field(field(a, 'annotations'), 'description');
+    if (field(a, 'state') === 'firing' && typeof name === 'string') out.set(name, typeof description === 'string' ? description : '');
+  }
+  return out;
+}
+
+/** Values of an instant query, by one label's value. */
+async function values(prom: string, expr: string, label: string): Promise<Map<string, number>> {
+  const body = await getJson(`${prom}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const result = field(field(body, 'data'), 'result');
+  const out = new Map<string, number>();
+  if (!Array.isArray(result)) return out;
+  for (const r of result) {
+    const v = field(r, 'value');
+    const key = field(field(r, 'metric'), label);
+    if (Array.isArray(v)) out.set(typeof key === 'string' ? key : '', Number(v[1]));
   }
   return out;
 }
@@ -164,15 +247,29 @@ function asSent(expr: string): string {
 const panels = new Map<string, string[]>();
 for (const d of dashboardSpecs(cfg)) for (const r of d.rows) for (const p of r.panels) panels.set(`${d.slug}/${p.title}`, p.queries.map((q) => asSent(q.expr)));
 
-async function runScenario(scenario: string, rulesFile: string): Promise<{ fired: Set<string>; withData: Set<string> }> {
-  const dir = join(tmp, scenario);
+interface ScenarioRun {
+  fired: Set<string>;
+  /** One firing instance's description per alert. */
+  descriptions: Map<string, string>;
+  withData: Set<string>;
+  driverTargets: number;
+  strayTargets: number;
+  /** What `after` measured on the scenario's Prometheus before it stopped. */
+  measured: Map<string, number>;
+}
+
+async function runScenario(run: string, rulesFile: string, after?: (prom: string) => Promise<Map<string, number>>): Promise<ScenarioRun> {
+  const { scenario, sparkVersion } = VARIANTS[run] ?? { scenario: run, sparkVersion: undefined };
+  const dir = join(tmp, run.replace(/\W+/g, '-'));
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');
   let sim: RunningSimulator | undefined;
   let exporter: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
   try {
-    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2 });
+    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2, driverUi: true, sparkVersion });
+    // The drivers, discovered as Kubernetes endpoints and selected as the generated monitor says.
+    const drivers = scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${sim.driverUiUrl ?? ''}/sd`, refresh_interval: '1s' }] }, interval: '1s' });
     const exporterPort = await freePort();
     exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s'], join(dir, 'exporter.log'));
     const deadline = Date.now() + SCENARIO_BUDGET_MS;
@@ -188,6 +285,20 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
         '  - job_name: spark-k8s-exporter',
         '    honor_labels: true',
         `    static_configs: [{targets: ["127.0.0.1:${exporterPort}"]}]`,
+        // The simulator's kubelet, scraped as kube-prometheus-stack scrapes cAdvisor: job kubelet,
+        // a metrics_path label, the kubelet's labels and timestamps honoured, and its default
+        // metric relabelings (container_spec_* and cgroups without a pod dropped), so the memory
+        // limit must come from the exporter.
+        '  - job_name: kubelet',
+        '    honor_labels: true',
+        '    honor_timestamps: true',
+        '    metrics_path: /metrics/cadvisor',
+        `    static_configs: [{targets: [${JSON.stringify(new URL(sim.url).host)}]}]`,
+        '    relabel_configs: [{source_labels: [__metrics_path__], target_label: metrics_path}]',
+        '    metric_relabel_configs:',
+        "      - {source_labels: [__name__], regex: 'container_spec.*', action: drop}",
+        "      - {source_labels: [id, pod], regex: '.+;', action: drop}",
+        ...drivers.map((d) => `  - ${JSON.stringify(d)}`),
         '',
       ].join('\n'),
     );
@@ -195,13 +306,17 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
     const prom = `http://127.0.0.1:${promPort}`;
     await waitFor('prometheus ready', deadline, async () => (await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok);
 
-    const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
+    const want = EXPECT[run] ?? { alerts: [], panels: [] };
     const fired = new Set<string>();
+    const descriptions = new Map<string, string>();
     const withData = new Set<string>();
     // steady has nothing to wait for: watch it for a fixed stretch and collect whatever shows.
     const stopAt = scenario === 'steady' ? Date.now() + 25_000 : deadline;
     while (Date.now() < stopAt) {
-      for (const a of await firing(prom).catch(() => new Set<string>())) fired.add(a);
+      for (const [a, description] of await firing(prom).catch(() => new Map<string, string>())) {
+        fired.add(a);
+        if (!descriptions.has(a)) descriptions.set(a, description);
+      }
       for (const [key, exprs] of panels) {
         if (withData.has(key)) continue;
         const counts = await Promise.all(exprs.map((e) => resultCount(prom, e).catch(() => 0)));
@@ -211,7 +326,11 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
       if (done && scenario !== 'steady') break;
       await sleep(1000);
     }
-    return { fired, withData };
+    // The UI port of every driver Service was kept; its other ports (pointing nowhere) were dropped.
+    const driverTargets = await resultCount(prom, 'up{endpoint="spark-ui"}');
+    const strayTargets = await resultCount(prom, 'up{instance="127.0.0.1:1"}');
+    const measured = after ? await after(prom) : new Map<string, number>();
+    return { fired, descriptions, withData, driverTargets, strayTargets, measured };
   } finally {
     if (prometheus) await stopChild(prometheus);
     if (exporter) await stopChild(exporter);
@@ -231,21 +350,30 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
   for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
     it(`${scenario}: the alerts and panels meant for it`, { timeout: SCENARIO_BUDGET_MS + 30_000 }, async () => {
       const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-      const { fired, withData } = await runScenario(scenario, rulesFile);
+      const { fired, descriptions, withData, driverTargets, strayTargets, measured } = await runScenario(scenario, rulesFile, MEASURE[scenario]);
       firedBy.set(scenario, fired);
       for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
       const missingAlerts = want.alerts.filter((a) => !fired.has(a));
       const missingPanels = want.panels.filter((p) => !withData.has(p));
       assert.deepEqual({ missingAlerts, missingPanels }, { missingAlerts: [], missingPanels: [] }, `fired: ${[...fired].join(', ')}`);
       if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
+      if (scenario === 'oom') assertOomAdvice(measured);
+      if (scenario === 'churn') {
+        const d = descriptions.get('SparkExecutorIdleTimeoutTooLow') ?? '';
+        process.stdout.write(`# churn: ${d}\n`);
+        assert.match(d, /executorIdleTimeout is 15s:/, 'names the current value');
+        assert.match(d, /Set spark\.dynamicAllocation\.executorIdleTimeout=300s\.$/, 'recommends 300s');
+      }
+      assert.equal(strayTargets, 0, 'the monitor kept a driver Service port other than spark-ui');
+      if (want.panels.some((p) => SPARK_PANELS.includes(p))) assert.ok(driverTargets > 0, 'no driver UI was scraped through the generated ServiceMonitor');
     });
   }
 
-  it('every panel meant to have data got some somewhere (Spark\'s own metrics excepted: not scraped here)', () => {
+  it('every panel meant to have data got some somewhere', () => {
     const expected = new Set(Object.values(EXPECT).flatMap((e) => e.panels));
     const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
     // Reported so a reader sees what this test does not cover.
     process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
-    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
+    for (const p of unassigned) assert.match(p, /Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
   });
 });

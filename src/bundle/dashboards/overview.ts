@@ -2,6 +2,7 @@
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
+import { div, scale } from '../tunable.js';
 import { falling, filters, rising, type DashboardSpec } from './spec.js';
 
 export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
@@ -15,7 +16,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
   return {
     slug: 'overview',
     title: 'Overview',
-    description: 'Pending executors, OOMKills, executor churn, quota saturation and application states across namespaces and teams.',
+    description: 'Pending executors, OOMKills, memory headroom, executor churn, quota saturation and application states across namespaces and teams.',
     variables: ['datasource', 'cluster', 'namespace', 'team', 'app'],
     variableSource: 'spark_k8s_pods',
     rows: [
@@ -39,7 +40,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
             title: 'Oldest pending executor',
             description: 'Age of the oldest pending executor per application (top 10). Red from the SparkExecutorsPendingTooLong threshold.',
             unit: 's',
-            thresholds: rising(t.executorPendingAgeSeconds / 2, t.executorPendingAgeSeconds),
+            thresholds: rising(div(t.executorPendingAgeSeconds, 2), t.executorPendingAgeSeconds),
             min: 0,
             queries: [
               {
@@ -134,7 +135,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'bargauge',
             title: 'Quota saturation heat',
-            description: `ResourceQuota used / hard per namespace and resource (quotas with hard > 0). Orange from ${t.quotaNearlyFullRatio * 100}% (SparkNamespaceQuotaNearlyFull), red when exhausted.`,
+            description: `ResourceQuota used / hard per namespace and resource (quotas with hard > 0). Orange from ${scale(t.quotaNearlyFullRatio, 100)}% (SparkNamespaceQuotaNearlyFull), red when exhausted.`,
             unit: 'percentunit',
             thresholds: rising(t.quotaNearlyFullRatio, 1),
             min: 0,
@@ -201,6 +202,18 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
             ],
             width: 8,
             height: 9,
+          },
+          {
+            kind: 'bargauge',
+            title: 'Applications closest to their memory limit',
+            description: `Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from ${scale(t.memoryNearLimitRatio, 100)}% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.`,
+            unit: 'percentunit',
+            thresholds: rising(t.memoryNearLimitRatio, 1),
+            min: 0,
+            max: 1,
+            queries: [{ expr: `topk(10, ${R.limitUsage}{${f.app}})`, legend: '{{' + ns + '}}/{{app_name}} {{role}}', instant: true }],
+            width: 24,
+            height: 8,
           },
         ],
       },
