@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import type { ChildHandle } from './ipc.js';
-import { measureBaseline, PAGE_SIZE, RETENTION_MS, runSize, SCRAPE_SLOT_MS, type Baseline, type HarnessOptions, type SizeResult } from './harness.js';
+import { measureBaseline, PAGE_SIZE, RETENTION_MS, runSize, SCRAPE_SLOT_MS, WARM_UP_SLOTS, type Baseline, type HarnessOptions, type SizeResult } from './harness.js';
 import { budgetVerdict, evaluateTargets, ratiosOf, summary } from './report.js';
 
 export interface BenchArgs {
@@ -150,7 +150,7 @@ async function main(): Promise<number> {
       sync: 'child start call to /readyz ready (lists of pods, quotas done, watches open), measured inside the child; parse limit: the same paginated list read and JSON.parsed',
       events: 'a burst of pre-serialised pod events (half readiness flaps, half executor replacements) replayed to the consumer\'s resumed watch; rate = events ÷ time from available to the last one counted (exporter: spark_k8s_exporter_watch_events_total, polled over IPC every 20 ms)',
       heap: `heapUsed after two forced GCs, minus the same process against an empty cluster, ÷ tracked pods`,
-      metrics: `a slot every ${SCRAPE_SLOT_MS} ms for --scrapes slots while the simulator churns 50 pod events/s: GET /metrics of the exporter, then of the physical reference (a body the exporter rendered, served pre-rendered by the same HTTP stack in the same process), then of the same model rendered with spark_k8s_pod_info off; nearest-rank percentiles; event-loop delay across the exporter's own scrapes only, as the wait of a watch event arriving at a random moment (a 1 ms timer's lateness, weighted by time)`,
+      metrics: `${WARM_UP_SLOTS} warm-up slots not counted (the first renders fill the render cache and body pool), then a slot every ${SCRAPE_SLOT_MS} ms for --scrapes slots while the simulator churns 50 pod events/s: GET /metrics of the exporter, then of the physical reference (a body the exporter rendered, served pre-rendered by the same HTTP stack in the same process), then of the same model rendered with spark_k8s_pod_info off; nearest-rank percentiles; event-loop delay across the exporter's own scrapes only, as the wait of a watch event arriving at a random moment (a 1 ms timer's lateness, weighted by time)`,
       lists: 'the simulator serialises every pod before any clock starts (serialiseAhead), so lists send bytes already made and the consumer, not the server, is timed',
       turnover: `every app replaced by a rerun (same name, new app id, new pods) via DELETED/ADDED events; the exporter runs with --retention ${RETENTION_MS / 1000}s so old apps leave within the run`,
     },
