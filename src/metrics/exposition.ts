@@ -48,12 +48,16 @@ export class ExpositionWriter {
   private buf: Buffer;
   private len = 0;
 
-  /** `alloc` hands out the buffers written into (a pool of reused ones, see body-pool.ts). */
+  /**
+   * `alloc` hands out the buffers written into (a pool of reused ones, see body-pool.ts);
+   * `expected`: the size of this caller's last body (else the last of any writer).
+   */
   constructor(
     readonly format: Format,
     private readonly alloc: (bytes: number) => Buffer = Buffer.allocUnsafe,
+    expected: number = ExpositionWriter.sizeHint,
   ) {
-    this.buf = alloc(ExpositionWriter.sizeHint + (ExpositionWriter.sizeHint >> 3));
+    this.buf = alloc(expected + (expected >> 3));
   }
 
   /** Lines gathered as one string and copied out every ~32 KB: one native call per batch, not per line. */

@@ -26,6 +26,8 @@ export class MetricsRenderer {
   private readonly caches: Partial<Record<Format, RenderCache>> = {};
   private readonly last: Partial<Record<Format, { reused: number; rendered: number }>> = {};
   private readonly pool = new BodyPool();
+  /** Each format's last body size: the next body's buffer is sized from its own, not another renderer's. */
+  private readonly sizes: Partial<Record<Format, number>> = {};
   private readonly alloc = (bytes: number): Buffer =>
     this.pool.alloc(bytes, (memory) => memory === this.caches.prometheus?.body.buffer || memory === this.caches.openmetrics?.body.buffer);
   private readonly registries: { prometheus?: Registry; openmetrics?: Registry<'application/openmetrics-text; version=1.0.0; charset=utf-8'> } = {};
@@ -48,7 +50,7 @@ export class MetricsRenderer {
 
   /** Synchronous, so the model cannot change under a scrape halfway through. */
   renderModel(format: Format): ExpositionWriter {
-    const w = new ExpositionWriter(format, this.alloc);
+    const w = new ExpositionWriter(format, this.alloc, this.sizes[format]);
     const ctx = { model: this.model, self: this.self, nowMs: this.opts.now(), churnWindowMs: this.opts.churnWindowMs, podInfo: this.opts.podInfo ?? true, renderHistogram: this.renderSeconds };
     const cache = renderFamilies(ctx, w, this.enc, this.caches[format]);
     if (this.opts.cache ?? true) this.caches[format] = cache;
@@ -66,6 +68,7 @@ export class MetricsRenderer {
     const reg = this.registries[format];
     if (reg) w.raw((await reg.metrics()).replace(/# EOF\n?$/, ''));
     const body = w.finishBytes();
+    this.sizes[format] = body.length;
     this.renderSeconds.observe((performance.now() - started) / 1000);
     return body;
   }
