@@ -1,10 +1,12 @@
 /**
  * The HTTP(S) face of the simulator: routes Kubernetes API paths onto the world's store, with
- * list pagination, watches, server-side Table printing, bearer-token auth and fault injection.
+ * list pagination, watches, server-side Table printing, bearer-token or client-certificate auth
+ * and fault injection.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, statusBody } from './errors.js';
 import { CORE_RESOURCES, SPARK_APPLICATIONS, SPARK_GROUP, SPARK_VERSION, apiVersionOf, type ResourceDef } from './resources.js';
@@ -22,6 +24,8 @@ export interface ServerOptions {
   port: number;
   tls: { cert: string; key: string } | undefined;
   token: string | undefined;
+  /** With TLS: a client certificate signed by this CA authenticates instead of the token. */
+  clientCa?: string | undefined;
   crd: boolean;
   bookmarkIntervalMs: number;
 }
@@ -70,7 +74,9 @@ export class ApiServer {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((e: unknown) => this.sendError(res, e));
     };
-    const s = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler) : http.createServer(handler);
+    // Client certificates are asked for, not required: token clients send none and are judged by their token.
+    const clientAuth = this.opts.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: [this.opts.clientCa] } : {};
+    const s = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...clientAuth }, handler) : http.createServer(handler);
     s.keepAliveTimeout = 30_000;
     s.on(this.opts.tls ? 'secureConnection' : 'connection', (sock: Socket) => {
       this.sockets.add(sock);
@@ -186,7 +192,8 @@ export class ApiServer {
     const url = new URL(req.url ?? '/', 'http://sim');
     if (this.opts.token !== undefined) {
       const auth = req.headers['authorization'];
-      if (auth !== `Bearer ${this.opts.token}`) {
+      const byCert = this.opts.clientCa !== undefined && (req.socket as TLSSocket).authorized === true;
+      if (!byCert && auth !== `Bearer ${this.opts.token}`) {
         this.count('unauthorized');
         this.send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
         return;
