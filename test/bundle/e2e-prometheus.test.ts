@@ -51,7 +51,7 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
   },
   'quota-crunch': {
     alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected'],
-    panels: ['application/Skipped executor ids and quota headroom'],
+    panels: ['application/Skipped executor ids and quota headroom', 'quotas/Executors missing and headroom by application', 'quotas/Skipped executor ids by application'],
   },
   churn: {
     alerts: ['SparkExecutorChurnHigh'],
