@@ -14,14 +14,8 @@ import { SparkApplicationsModel } from './spark-applications-model.js';
 
 export type { ApplyMode, RelistResult } from './relist.js';
 
+/** Retention, windows and grace come from the exporter's flag table (src/cli/serve-defaults.ts), the one place defaults live. */
 export type ModelOptions = PodsOptions;
-
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
-  retentionMs: 10 * 60_000,
-  churnWindowMs: 5 * 60_000,
-  gapGraceMs: 30_000,
-  ownsNamespace: () => true,
-};
 
 export class Model {
   readonly pods: PodsModel;
@@ -29,7 +23,7 @@ export class Model {
   readonly namespaces = new NamespacesModel();
   readonly sparkApps: SparkApplicationsModel;
 
-  constructor(readonly opts: ModelOptions = DEFAULT_MODEL_OPTIONS) {
+  constructor(readonly opts: ModelOptions) {
     this.pods = new PodsModel(opts);
     this.sparkApps = new SparkApplicationsModel(opts);
   }

@@ -44,6 +44,10 @@ export interface FaultSwitches {
   down(ms: number): Promise<void>;
   /** Requests served by kind: list, watch, get, create, delete, patch, discovery, `list pods`, … */
   counts(): Record<string, number>;
+  /** Recent requests (at least the last 10,000) as `path?query`, oldest first. */
+  requests(): string[];
+  /** Installs (true) or removes the SparkApplication CRD while running. */
+  sparkApplicationCrd(on: boolean): void;
   openWatches(): number;
 }
 
@@ -145,6 +149,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       stallWatches: (on) => server.stallWatches(on),
       down: (ms) => server.down(ms),
       counts: () => ({ ...server.counts }),
+      requests: () => [...server.requests],
+      sparkApplicationCrd: (on) => server.setCrd(on),
       openWatches: () => server.openWatches(),
     },
     cluster: {

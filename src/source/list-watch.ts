@@ -52,9 +52,11 @@ export interface ListWatchEnv {
   readonly random?: () => number;
 }
 
-export const DEFAULT_LIST_WATCH = {
-  pageSize: 500,
-  idleTimeoutMs: 5 * 60_000,
+/**
+ * How the loop talks to the API server, as client-go's reflector does; not user settings (page
+ * size and idle timeout are flags, with their defaults in the flag table).
+ */
+export const LIST_WATCH_PROTOCOL = {
   watchTimeoutSeconds: 300,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,

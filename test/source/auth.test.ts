@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import pino from 'pino';
 import { stringify } from 'yaml';
 import { HttpStatusError, KubeHttp, loadKubeConfig } from '../../src/source/kube-http.js';
-import { ListWatch, DEFAULT_LIST_WATCH } from '../../src/source/list-watch.js';
+import { ListWatch, LIST_WATCH_PROTOCOL } from '../../src/source/list-watch.js';
 import { SelfStats } from '../../src/source/self-stats.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { makeClientCert, makeSelfSignedCert } from '../../src/sim/tls.js';
@@ -122,7 +122,7 @@ test('(c) an exec credential plugin, run for the token, feeding a real list-watc
 
   const self = new SelfStats('test');
   let listed = 0;
-  const lw = new ListWatch(new KubeHttp(loadKubeConfig({ kubeconfig: file })), { ...DEFAULT_LIST_WATCH, resource: 'namespaces', path: '/api/v1/namespaces' }, { onList: (items) => (listed = items.length), onEvent: () => undefined }, self, pino({ level: 'silent' }));
+  const lw = new ListWatch(new KubeHttp(loadKubeConfig({ kubeconfig: file })), { ...LIST_WATCH_PROTOCOL, pageSize: 500, idleTimeoutMs: 60_000, resource: 'namespaces', path: '/api/v1/namespaces' }, { onList: (items) => (listed = items.length), onEvent: () => undefined }, self, pino({ level: 'silent' }));
   lw.start();
   await lw.settled;
   await lw.stop();
