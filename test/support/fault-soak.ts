@@ -9,7 +9,7 @@
 import { join } from 'node:path';
 import { isDeepStrictEqual } from 'node:util';
 import { startSimulator, type RunningSimulator, type TruthTotals } from '../../src/sim/index.js';
-import { parseExposition, select, sum, type Parsed } from './exposition.js';
+import { parseExposition, select, sum, type ParsedExposition as Parsed } from './exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from './exporter-process.js';
 import { counted, exportedPods, livePods, rssBytes, sleep, sortedEntries, sparkPods, tempDir, truthDelta } from './sim-pair.js';
 
