@@ -116,7 +116,7 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
             title: 'Executors missing and headroom by application',
             description:
               'Executors each application lacks below its SparkApplication floor (instances, or the dynamic-allocation minimum), beside how many more the namespace quotas admit. ' +
-              'Missing above 0 while headroom is 0 for 2 minutes: SparkExecutorsBlockedByQuota.',
+              'Missing above 0 while headroom is 0, for the alert\'s `for` (2m by default): SparkExecutorsBlockedByQuota.',
             unit: 'short',
             thresholds: rising(1),
             min: 0,
