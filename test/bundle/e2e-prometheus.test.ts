@@ -3,7 +3,9 @@
  * process, as users run it) and `prometheus` scraping it every second and evaluating our rules
  * (generated with short windows and `for` durations) every second. Through Prometheus' HTTP API:
  * each alert fires in the scenario meant for it, nothing fires in `steady`, and every dashboard
- * panel's queries return data in the scenario meant for it.
+ * panel's queries return data in the scenario meant for it. The simulated drivers' UIs are scraped
+ * too, through the scrape config the prometheus-operator would make of the generated driver
+ * ServiceMonitor, so every Spark panel is asserted on Spark's 3.5 and 4.x formats.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,8 @@ import { dashboardSpecs } from '../../src/bundle/bundle.js';
 import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
 import { mergeConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
+import { sparkDriverServiceMonitor } from '../../src/bundle/monitors.js';
+import { scrapeConfigsFor } from '../../src/cli/scrape-config.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { QUOTA_CRUNCH_LONG } from '../../src/sim/scenarios.js';
 import { REPO, tool } from './paths.js';
@@ -31,6 +35,17 @@ const cfg: BundleConfig = mergeConfig({
   // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
   alerts: Object.fromEntries(ALERT_NAMES.map((a) => [a, { for: a === 'SparkK8sExporterDown' ? '20s' : '3s' }])),
 });
+
+/** The panels reading Spark's own metrics (PrometheusResource and PrometheusServlet on the driver). */
+const SPARK_PANELS = [
+  'application/Executor task time and GC time', 'application/Executor shuffle write and read', 'application/Executor active tasks',
+  'application/Executor storage memory used', 'application/Executors Spark wants and has', 'application/Executors wanted but missing, beside rejected creates',
+];
+
+/** Runs of a scenario with another Spark version than the simulator's default (3.5.1). */
+const VARIANTS: Record<string, { scenario: string; sparkVersion: string }> = {
+  'quota-crunch on Spark 4': { scenario: 'quota-crunch', sparkVersion: '4.0.1' },
+};
 
 /**
  * What each scenario must show. Panels not listed for any scenario are reported, not asserted.
@@ -55,8 +70,8 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[]; speed?: nu
     panels: ['overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills'],
   },
   'quota-crunch': {
-    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected'],
-    panels: ['application/Skipped executor ids and quota headroom', 'quotas/Executors missing and headroom by application', 'quotas/Skipped executor ids by application'],
+    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected', 'SparkExecutorsBelowTarget'],
+    panels: ['application/Skipped executor ids and quota headroom', 'quotas/Executors missing and headroom by application', 'quotas/Skipped executor ids by application', ...SPARK_PANELS],
   },
   // 30 simulated minutes of a full quota in 18 s. Not faster: the exporter judges an id's
   // plausibility in real seconds (1000 + 100/s since the previous id), and 1800 burned ids need 8.
@@ -67,6 +82,10 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[]; speed?: nu
     held: true,
     // About 35 s here (18 s of crunch, then the rejected alert's grace and `for`); room for a slow machine.
     budgetMs: 75_000,
+  },
+  'quota-crunch on Spark 4': {
+    alerts: ['SparkExecutorsBelowTarget'],
+    panels: SPARK_PANELS,
   },
   churn: {
     alerts: ['SparkExecutorChurnHigh'],
@@ -184,22 +203,27 @@ interface ScenarioRun {
   withData: Set<string>;
   /** Simulated seconds from the start at which each alert was first seen firing. */
   firstFiringS: Map<string, number>;
+  driverTargets: number;
+  strayTargets: number;
 }
 
-async function runScenario(scenario: string, rulesFile: string): Promise<ScenarioRun> {
-  const dir = join(tmp, scenario);
+async function runScenario(run: string, rulesFile: string): Promise<ScenarioRun> {
+  const { scenario, sparkVersion } = VARIANTS[run] ?? { scenario: run, sparkVersion: undefined };
+  const dir = join(tmp, run.replace(/\W+/g, '-'));
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');
   let sim: RunningSimulator | undefined;
   let exporter: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
   try {
-    const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-    sim = await startSimulator({ scenario, speed: want.speed ?? SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2 });
+    const want = EXPECT[run] ?? { alerts: [], panels: [] };
+    sim = await startSimulator({ scenario, speed: want.speed ?? SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2, driverUi: true, sparkVersion });
     if (want.held) sim.pause();
+    // The drivers, discovered as Kubernetes endpoints and selected as the generated monitor says.
+    const drivers = scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${sim.driverUiUrl ?? ''}/sd`, refresh_interval: '1s' }] }, interval: '1s' });
     const exporterPort = await freePort();
     exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s'], join(dir, 'exporter.log'));
-    const deadline = Date.now() + (EXPECT[scenario]?.budgetMs ?? SCENARIO_BUDGET_MS);
+    const deadline = Date.now() + (want.budgetMs ?? SCENARIO_BUDGET_MS);
     await waitFor('exporter /readyz', deadline, async () => (await fetch(`http://127.0.0.1:${exporterPort}/readyz`, { signal: AbortSignal.timeout(2000) })).ok);
 
     const promPort = await freePort();
@@ -212,6 +236,7 @@ async function runScenario(scenario: string, rulesFile: string): Promise<Scenari
         '  - job_name: spark-k8s-exporter',
         '    honor_labels: true',
         `    static_configs: [{targets: ["127.0.0.1:${exporterPort}"]}]`,
+        ...drivers.map((d) => `  - ${JSON.stringify(d)}`),
         '',
       ].join('\n'),
     );
@@ -243,7 +268,10 @@ async function runScenario(scenario: string, rulesFile: string): Promise<Scenari
       if (done && scenario !== 'steady') break;
       await sleep(1000);
     }
-    return { fired, withData, firstFiringS };
+    // The UI port of every driver Service was kept; its other ports (pointing nowhere) were dropped.
+    const driverTargets = await resultCount(prom, 'up{endpoint="spark-ui"}');
+    const strayTargets = await resultCount(prom, 'up{instance="127.0.0.1:1"}');
+    return { fired, withData, firstFiringS, driverTargets, strayTargets };
   } finally {
     if (prometheus) await stopChild(prometheus);
     if (exporter) await stopChild(exporter);
@@ -263,7 +291,7 @@ describe('bundle on a real Prometheus', { timeout: 8 * 60_000 }, () => {
   for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
     it(`${scenario}: the alerts and panels meant for it`, { timeout: (EXPECT[scenario]?.budgetMs ?? SCENARIO_BUDGET_MS) + 30_000 }, async () => {
       const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-      const { fired, withData, firstFiringS } = await runScenario(scenario, rulesFile);
+      const { fired, withData, firstFiringS, driverTargets, strayTargets } = await runScenario(scenario, rulesFile);
       firedBy.set(scenario, fired);
       for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
       const missingAlerts = want.alerts.filter((a) => !fired.has(a));
@@ -279,14 +307,16 @@ describe('bundle on a real Prometheus', { timeout: 8 * 60_000 }, () => {
         process.stdout.write(`# quota-crunch-long: blocked fired at ${Math.round(blocked)} s, rejected at ${Math.round(rejected)} s (quota raised at ${QUOTA_CRUNCH_LONG.fullForS} s)\n`);
       }
       if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
+      assert.equal(strayTargets, 0, 'the monitor kept a driver Service port other than spark-ui');
+      if (want.panels.some((p) => SPARK_PANELS.includes(p))) assert.ok(driverTargets > 0, 'no driver UI was scraped through the generated ServiceMonitor');
     });
   }
 
-  it('every panel meant to have data got some somewhere (Spark\'s own metrics excepted: not scraped here)', () => {
+  it('every panel meant to have data got some somewhere', () => {
     const expected = new Set(Object.values(EXPECT).flatMap((e) => e.panels));
     const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
     // Reported so a reader sees what this test does not cover.
     process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
-    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
+    for (const p of unassigned) assert.match(p, /Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
   });
 });

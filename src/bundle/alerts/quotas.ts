@@ -2,6 +2,7 @@
  * Namespace ResourceQuotas: saturation, exhaustion, the linear exhaustion forecast, and
  * applications held below their executor floor by a full quota.
  */
+import { humanSeconds } from '../tunable.js';
 import { defineArea, type RuleContext } from './spec.js';
 
 export function quotaRecordNames() {
@@ -66,13 +67,6 @@ export const quotas = defineArea({
     },
   ],
 });
-
-/** 14400 → "4h": for descriptions, where a round unit reads better than seconds. */
-function humanSeconds(s: number): string {
-  if (s >= 3600 && s % 3600 === 0) return `${s / 3600}h`;
-  if (s >= 60 && s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
-}
 
 /**
  * Names the fullest resource(s) of the alert's namespace by a query in the template, not as
