@@ -158,8 +158,9 @@ export class SparkWorkload {
   }
 
   /**
-   * Runs `fn` once the workload has run `seconds` (paused time excluded, like every application's
-   * own clock): a scenario's change from outside Spark, such as an administrator raising a quota.
+   * Runs `fn` once the workload has run `seconds`, paused time excluded (applications only move
+   * while it runs, so the change keeps its place in their story however long a test pauses them
+   * first): a scenario's change from outside Spark, such as an administrator raising a quota.
    */
   after(seconds: number, fn: () => void): void {
     this.timed.push({ dueS: this.runS + seconds, fn });
