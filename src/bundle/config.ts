@@ -37,6 +37,10 @@ export interface Thresholds {
   quotaForecastHorizonSeconds: number;
   /** Seconds without any watch event or bookmark before a watch counts as stalled. */
   watchStalledSeconds: number;
+  /** Seconds a ScheduledSparkApplication's next run may be overdue before it counts as missed. */
+  scheduledRunGraceSeconds: number;
+  /** Schedule periods (next run − last run) without a successful run before the schedule counts as failing to deliver. */
+  scheduledRunSuccessPeriods: number;
 }
 
 export interface Windows {
@@ -86,6 +90,12 @@ export interface BundleConfig {
   teamLabel: string;
   runbookBaseUrl: string;
   thresholds: Thresholds;
+  /**
+   * Seconds a SparkApplication may stay in a non-terminal state before SparkApplicationStuck,
+   * per state as its operator spells it (kubeflow's UPPER_CASE, Apache's CamelCase); 0 or an
+   * absent state is never stuck (RUNNING, RunningHealthy, SUSPENDED are where applications live).
+   */
+  applicationStuckSeconds: Record<string, number>;
   windows: Windows;
   /** Per alert name, e.g. `{ SparkExecutorOOMKilled: { for: '2m', severity: 'critical' } }`. */
   alerts: Partial<Record<AlertName, AlertOverride>>;
@@ -114,6 +124,34 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
     memoryOverheadMinRatio: 0.2,
     quotaForecastHorizonSeconds: 14400,
     watchStalledSeconds: 900,
+    scheduledRunGraceSeconds: 900,
+    scheduledRunSuccessPeriods: 2,
+  },
+  applicationStuckSeconds: {
+    // kubeflow spark-operator
+    NEW: 600,
+    SUBMITTED: 600,
+    PENDING_RERUN: 1800,
+    INVALIDATING: 600,
+    SUCCEEDING: 600,
+    FAILING: 600,
+    UNKNOWN: 600,
+    SUSPENDING: 600,
+    RESUMING: 600,
+    // Apache spark-kubernetes-operator: its own timeouts (5m by default) end the starting states,
+    // and a stopping state is released within seconds; lingering means the operator is not acting.
+    Submitted: 600,
+    ScheduledToRestart: 1800,
+    DriverRequested: 600,
+    DriverStarted: 600,
+    DriverReady: 600,
+    DriverStartTimedOut: 600,
+    ExecutorsStartTimedOut: 600,
+    DriverReadyTimedOut: 600,
+    Succeeded: 600,
+    Failed: 600,
+    SchedulingFailure: 600,
+    DriverEvicted: 600,
   },
   windows: { events: '10m', churn: '15m', forecast: '1h' },
   alerts: {},
@@ -163,6 +201,7 @@ export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_BUND
 function mergeValue(base: unknown, over: unknown, path: string): unknown {
   if (over === undefined) return structuredClone(base);
   if (path === 'config.alerts') return mergeAlertOverrides(base, over, path);
+  if (path === 'config.applicationStuckSeconds') return mergeStateThresholds(base, over, path);
   if (isRecord(base)) {
     if (!isRecord(over)) throw new Error(`${path}: expected an object`);
     const out: Record<string, unknown> = {};
@@ -211,6 +250,18 @@ function mergeAlertOverrides(base: unknown, over: unknown, path: string): Record
   return out;
 }
 
+/** States are open-ended (an operator may add one): any state name, a number of seconds each. */
+function mergeStateThresholds(base: unknown, over: unknown, path: string): Record<string, number> {
+  if (!isRecord(over)) throw new Error(`${path}: expected an object`);
+  const out: Record<string, number> = isRecord(base) ? (structuredClone(base) as Record<string, number>) : {};
+  for (const [state, v] of Object.entries(over)) {
+    if (!/^[A-Za-z_]{1,48}$/.test(state)) throw new Error(`${path}.${state}: not a state name`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${path}.${state}: expected a number of seconds >= 0`);
+    out[state] = v;
+  }
+  return out;
+}
+
 function isOpenMap(path: string): boolean {
   return /\.(labels|exporterServiceSelector)$/.test(path);
 }
@@ -233,6 +284,9 @@ export function validateConfig(cfg: BundleConfig): void {
   if (!(t.quotaNearlyFullRatio > 0 && t.quotaNearlyFullRatio < 1)) throw new Error('config.thresholds.quotaNearlyFullRatio: must be in (0, 1)');
   for (const [k, v] of Object.entries(t)) {
     if (!(v >= 0)) throw new Error(`config.thresholds.${k}: must be >= 0`);
+  }
+  for (const [state, v] of Object.entries(cfg.applicationStuckSeconds)) {
+    if (!/^[A-Za-z_]{1,48}$/.test(state) || !(v >= 0)) throw new Error(`config.applicationStuckSeconds.${state}: a state name and seconds >= 0`);
   }
   if (!/^[a-z0-9-]*$/.test(cfg.dashboards.uidPrefix)) throw new Error('config.dashboards.uidPrefix: lower-case letters, digits and dashes only');
   if (!/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*")*$/.test(cfg.exporterSelector)) {
