@@ -162,8 +162,8 @@ describe('thresholds.json', () => {
   const map = JSON.parse(fileText('charts/spark-k8s-exporter/files/rules/thresholds.json')) as Record<string, { default: number; alerts: Record<string, string> }>;
   const byName = new Map(allAlerts(rules).map((a) => [a.alert, a]));
 
-  // Per-state stuck thresholds are keyed `applicationStuckSeconds.<state>`; the rest by threshold name.
-  const STUCK = 'applicationStuckSeconds.';
+  // Per-state stuck thresholds are keyed `applicationStuckSeconds_<state>`; the rest by threshold name.
+  const STUCK = 'applicationStuckSeconds_';
   const configured = (key: string): number | undefined =>
     key.startsWith(STUCK) ? DEFAULT_BUNDLE_CONFIG.applicationStuckSeconds[key.slice(STUCK.length)] : DEFAULT_BUNDLE_CONFIG.thresholds[key as keyof typeof DEFAULT_BUNDLE_CONFIG.thresholds];
   const tune = (key: string, v: number): unknown => (key.startsWith(STUCK) ? { applicationStuckSeconds: { [key.slice(STUCK.length)]: v } } : { thresholds: { [key]: v } });
@@ -205,6 +205,7 @@ describe('dashboards', () => {
         ['spark-k8s-overview', 'Spark on Kubernetes / Overview'],
         ['spark-k8s-application', 'Spark on Kubernetes / Application'],
         ['spark-k8s-quotas', 'Spark on Kubernetes / Quotas'],
+        ['spark-k8s-applications', 'Spark on Kubernetes / Applications'],
         ['spark-k8s-exporter', 'Spark on Kubernetes / Exporter'],
       ],
     );
@@ -261,6 +262,7 @@ describe('dashboards', () => {
     assert.match(text('application'), /spark_k8s_executor_lifetime_seconds_bucket/);
     assert.match(text('quotas'), /deriv\(/);
     assert.match(text('exporter'), /scrape_duration_seconds/);
+    for (const m of ['spark_k8s_applications', 'spark_k8s_application_state_seconds', 'spark_k8s_application_driver_status', 'failures:increase', 'retries:increase', 'spark_k8s_scheduled_application_next_run_timestamp_seconds', 'spark_k8s_scheduled_application_last_run_timestamp_seconds']) assert.ok(text('applications').includes(m), `applications shows ${m}`);
   });
 });
 

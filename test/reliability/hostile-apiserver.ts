@@ -13,10 +13,12 @@ const COLLECTIONS: Record<string, RegExp> = {
   resourcequotas: /^\/api\/v1\/(?:namespaces\/[^/]+\/)?resourcequotas$/,
   namespaces: /^\/api\/v1\/namespaces$/,
   sparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/[^/]+\/)?sparkapplications$/,
+  scheduledsparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/[^/]+\/)?scheduledsparkapplications$/,
+  'sparkapplications.spark.apache.org': /^\/apis\/spark\.apache\.org\/v1\/(?:namespaces\/[^/]+\/)?sparkapplications$/,
 };
 
 export class HostileApiServer {
-  readonly lists: Record<string, unknown[]> = { pods: [], resourcequotas: [], namespaces: [], sparkapplications: [] };
+  readonly lists: Record<string, unknown[]> = { pods: [], resourcequotas: [], namespaces: [], sparkapplications: [], scheduledsparkapplications: [], 'sparkapplications.spark.apache.org': [] };
   /** Status to answer for a resource instead of serving it (e.g. 403 for RBAC, 401 for a bad token). */
   readonly deny = new Map<string, { code: number; reason: string; message: string }>();
   /** When set, every request without this bearer token gets 401. */

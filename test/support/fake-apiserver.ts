@@ -16,7 +16,10 @@ const COLLECTIONS: Record<string, RegExp> = {
   resourcequotas: /^\/api\/v1\/(?:namespaces\/([^/]+)\/)?resourcequotas$/,
   namespaces: /^\/api\/v1\/namespaces$/,
   sparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/([^/]+)\/)?sparkapplications$/,
+  scheduledsparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/([^/]+)\/)?scheduledsparkapplications$/,
+  'sparkapplications.spark.apache.org': /^\/apis\/spark\.apache\.org\/v1\/(?:namespaces\/([^/]+)\/)?sparkapplications$/,
 };
+const CRDS = new Set(['sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org']);
 
 export class FakeApiServer {
   private rv = 100;
@@ -25,6 +28,7 @@ export class FakeApiServer {
   private compactedBefore = 0;
   private readonly watchers = new Set<{ resource: string; ns: string | undefined; res: http.ServerResponse }>();
   private server: http.Server | undefined;
+  /** Whether the three Spark operator CRDs are served. */
   crd = true;
   requests: string[] = [];
   url = '';
@@ -107,7 +111,7 @@ export class FakeApiServer {
     for (const [resource, re] of Object.entries(COLLECTIONS)) {
       const m = re.exec(url.pathname);
       if (!m) continue;
-      if (resource === 'sparkapplications' && !this.crd) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
+      if (CRDS.has(resource) && !this.crd) return status(res, 404, 'NotFound', 'the server could not find the requested resource');
       const ns = m[1];
       const q = url.searchParams;
       if (q.get('watch') === '1' || q.get('watch') === 'true') return this.watch(resource, ns, q, res);

@@ -3,8 +3,9 @@
  * failures with their reason, retries, applications stuck in a state, and schedules whose last
  * run failed or whose runs do not happen.
  */
-import type { Windows } from '../config.js';
-import { defineArea, type AlertContext } from './spec.js';
+import type { BundleConfig, Windows } from '../config.js';
+import { dedup, sel } from '../promql.js';
+import { defineArea } from './spec.js';
 
 export function applicationRecordNames(w: Windows) {
   return {
@@ -17,13 +18,14 @@ export function applicationRecordNames(w: Windows) {
  * Applications past their state's threshold. One `label_replace(vector(N), "state", S, ...)` per
  * state, so each state's literal is unique in the expression and the chart can tune it alone.
  */
-function stuck(c: AlertContext): string {
-  const limits = Object.entries(c.cfg.applicationStuckSeconds)
+export function stuckApplications(cfg: BundleConfig, extra = '', record: (key: string, value: number, text: string) => string = (_k, _v, t) => t): string {
+  const limits = Object.entries(cfg.applicationStuckSeconds)
     .filter(([, seconds]) => seconds > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
-    .map(([state, seconds]) => c.thrText(`applicationStuckSeconds.${state}`, seconds, `label_replace(vector(${seconds}), "state", "${state}", "", "")`));
+    .map(([state, seconds]) => record(`applicationStuckSeconds_${state}`, seconds, `label_replace(vector(${seconds}), "state", "${state}", "", "")`));
   if (limits.length === 0) return '(vector(0) < 0)';
-  return `(\n  ${c.d(c.x('spark_k8s_application_state_seconds'))}\n  > on(state) group_left()\n  (\n    ${limits.join('\n    or ')}\n  )\n)`;
+  const ages = dedup(cfg.haLabels, sel('spark_k8s_application_state_seconds', cfg.exporterSelector, ...(extra ? [extra] : [])));
+  return `(\n  ${ages}\n  > on(state) group_left()\n  (\n    ${limits.join('\n    or ')}\n  )\n)`;
 }
 
 /** The description's driver clause, in the words users search for. */
@@ -58,7 +60,7 @@ export const applications = defineArea({
       expr: (c) => {
         const k = c.by(c.ns, 'app_name', 'operator');
         return (
-          `${stuck(c)}\n+ on(${k}) group_left(driver_status)\n(\n` +
+          `${stuckApplications(c.cfg, '', c.thrText)}\n+ on(${k}) group_left(driver_status)\n(\n` +
           `  0 * topk by (${k}) (1, ${c.d(c.x('spark_k8s_application_driver_status'))})\n` +
           `  or on(${k})\n` +
           `  label_replace(0 * group by (${k}) (${c.x('spark_k8s_application_state_seconds')}), "driver_status", "unknown", "", "")\n)`
