@@ -11,6 +11,7 @@ COPY package.json package-lock.json ./
 # --ignore-scripts: `prepare` runs tsc, and the sources are not here yet.
 RUN npm ci --ignore-scripts --no-audit --no-fund
 COPY tsconfig.json ./
+# src without the bundle and README generators (.dockerignore): what serve, demo and simulate run.
 COPY src ./src
 RUN npm run build
 

@@ -2,33 +2,19 @@
  * The simulator as a bench child: scale mode over loopback, plus the event bursts and the app
  * turnover the bench measures with.
  *
- * Bursts are generated while no watch is open and pre-serialised, then replayed to the consumer's
- * resumed watch from the simulator's history: a live simulator serialises each event on the way
- * out (~60 µs a pod here) and would otherwise cap every consumer at its own speed, measuring the
- * simulator instead of the exporter. A real API server serves watches from its cache of already
- * serialised objects, so this is the fairer picture too.
+ * Bursts are generated while no watch is open and serialised into the simulator's watch cache
+ * (watchLine), then replayed to the consumer's resumed watch from the simulator's history, so the
+ * replay measures the exporter rather than the serialisation (~60 µs a pod here).
  */
 import { randomBytes } from 'node:crypto';
-import { startSimulator, type RunningSimulator, type KObject } from '../src/sim/index.js';
-import { ApiServer } from '../src/sim/server.js';
+import { startSimulator, type RunningSimulator } from '../src/sim/index.js';
+import { watchLine } from '../src/sim/server.js';
 import { gcMemory, serveIpc } from './ipc.js';
 
 let sim: RunningSimulator | undefined;
 /** The turnover round each rerun app was created in (apps built by the simulator: round 0). */
 const rounds = new Map<string, number>();
 const queue: { round: number; apps: Array<Array<[string | undefined, string]>> } = { round: 0, apps: [] };
-
-// Serialised watch lines by stored object; objects in the store are never mutated, so identity is a safe key.
-const LINES = new WeakMap<object, { type: string; line: string }>();
-const proto = ApiServer.prototype as unknown as { line(w: { table: boolean }, type: string, obj: KObject): string };
-const serialise = proto.line;
-proto.line = function (this: unknown, w, type, obj) {
-  if (!w.table) {
-    const cached = LINES.get(obj);
-    if (cached?.type === type) return cached.line;
-  }
-  return serialise.call(this, w, type, obj);
-};
 
 function running(): RunningSimulator {
   if (!sim) throw new Error('simulator not started');
@@ -79,9 +65,7 @@ serveIpc({
     let bytes = 0;
     let podEvents = 0;
     for (const ev of history) {
-      const line = JSON.stringify({ type: ev.type, object: ev.obj });
-      LINES.set(ev.obj, { type: ev.type, line });
-      bytes += line.length + 1;
+      bytes += watchLine(ev).length + 1;
       if (ev.resource === 'pods') podEvents++;
     }
     return { events: podEvents, bytes, fromRv, toRv: store.currentRv(), generateMs: genMs, serialiseMs: performance.now() - t0 - genMs, readyAt: Date.now() };

@@ -4,13 +4,14 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
+import { EXPORTER_DEFAULTS, SERVE_DEFAULTS } from './cli/serve-defaults.js';
 import { Model } from './domain/model.js';
 import { namespaceOwner } from './domain/shard.js';
 import { MetricsRenderer } from './metrics/render.js';
 import { SelfStats } from './source/self-stats.js';
 import { listen, type RunningHttp } from './server/http.js';
 import { KubeHttp, loadKubeConfig } from './source/kube-http.js';
-import { DEFAULT_LIST_WATCH } from './source/list-watch.js';
+import { LIST_WATCH_PROTOCOL } from './source/list-watch.js';
 import { Sources } from './source/sources.js';
 import { VERSION } from './version.js';
 
@@ -36,24 +37,27 @@ export interface ExporterConfig {
   /** Server-side watch timeout; shorter in tests to exercise reconnects. */
   readonly watchTimeoutSeconds?: number;
   readonly tickMs?: number;
-  /** How long a missing executor id may arrive late before it counts as skipped (default 30s). */
+  /** How long a missing executor id may arrive late before it counts as skipped (default: --executor-id-grace's). */
   readonly gapGraceMs?: number;
 }
 
+/** `serve` with no flags: every value from the flag table's defaults. */
 export const DEFAULT_CONFIG: ExporterConfig = {
-  host: '0.0.0.0',
-  port: 8080,
-  namespaces: [],
-  teamLabel: 'team',
-  churnWindowMs: 5 * 60_000,
-  retentionMs: 10 * 60_000,
-  watchIdleTimeoutMs: 5 * 60_000,
-  auditIntervalMs: 10 * 60_000,
-  pageSize: 500,
-  shard: 0,
-  totalShards: 1,
-  labelValueMaxLength: 128,
-  processMetrics: true,
+  host: SERVE_DEFAULTS['host'],
+  port: SERVE_DEFAULTS['port'],
+  namespaces: SERVE_DEFAULTS['namespaces'],
+  teamLabel: SERVE_DEFAULTS['team-label'],
+  churnWindowMs: EXPORTER_DEFAULTS.churnWindowMs,
+  retentionMs: EXPORTER_DEFAULTS.retentionMs,
+  watchIdleTimeoutMs: EXPORTER_DEFAULTS.watchIdleTimeoutMs,
+  auditIntervalMs: SERVE_DEFAULTS['audit-interval'],
+  pageSize: EXPORTER_DEFAULTS.pageSize,
+  gapGraceMs: EXPORTER_DEFAULTS.gapGraceMs,
+  // No default in the table (it comes from POD_NAME when sharded): unsharded is shard 0.
+  shard: SERVE_DEFAULTS['shard'] ?? 0,
+  totalShards: SERVE_DEFAULTS['total-shards'],
+  labelValueMaxLength: SERVE_DEFAULTS['label-value-max-length'],
+  processMetrics: SERVE_DEFAULTS['process-metrics'],
 };
 
 export interface RunningExporter {
@@ -75,7 +79,7 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
   const model = new Model({
     retentionMs: cfg.retentionMs,
     churnWindowMs: cfg.churnWindowMs,
-    gapGraceMs: cfg.gapGraceMs ?? 30_000,
+    gapGraceMs: cfg.gapGraceMs ?? EXPORTER_DEFAULTS.gapGraceMs,
     ownsNamespace: namespaceOwner(cfg.shard, cfg.totalShards),
     reject: (reason, detail) => {
       self.reject('pods', reason);
@@ -101,10 +105,10 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
     teamLabel: cfg.teamLabel,
     now,
     listWatch: {
-      ...DEFAULT_LIST_WATCH,
+      ...LIST_WATCH_PROTOCOL,
       pageSize: cfg.pageSize,
       idleTimeoutMs: cfg.watchIdleTimeoutMs,
-      watchTimeoutSeconds: cfg.watchTimeoutSeconds ?? DEFAULT_LIST_WATCH.watchTimeoutSeconds,
+      watchTimeoutSeconds: cfg.watchTimeoutSeconds ?? LIST_WATCH_PROTOCOL.watchTimeoutSeconds,
     },
   });
   sources.start();

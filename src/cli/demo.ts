@@ -7,11 +7,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CONFIG, startExporter } from '../exporter.js';
 import { makeLogger } from '../logger.js';
-import { parseExposition, type Parsed } from '../metrics/parse-exposition.js';
+import { parseExposition, type ParsedExposition } from '../metrics/parse-exposition.js';
 import { startSimulator, SCENARIOS } from '../sim/index.js';
-import { helpText, parseFlags, UsageError, type FlagDef } from './flags.js';
+import { flagTable, helpText, parseFlags, UsageError, type FlagValues } from './flags.js';
 
-const DEMO_FLAGS: readonly FlagDef[] = [
+const DEMO_FLAGS = flagTable([
   { name: 'scenario', type: 'enum', default: 'demo', values: SCENARIOS.filter((s) => s !== 'scale' && s !== 'empty'), help: 'Simulated workload' },
   { name: 'speed', type: 'int', default: '10', help: 'Simulated seconds per real second' },
   { name: 'seed', type: 'int', default: '1', help: 'Seed of the simulated workload (same seed, same run)' },
@@ -20,7 +20,7 @@ const DEMO_FLAGS: readonly FlagDef[] = [
   { name: 'refresh', type: 'duration', default: '2s', help: 'How often the summary is redrawn' },
   { name: 'duration', type: 'duration', default: '0', help: 'Stop after this long (0 runs until Ctrl-C)' },
   { name: 'log-level', type: 'enum', default: 'warn', values: ['debug', 'info', 'warn', 'error'], help: 'Exporter log level (logs go to stderr)' },
-];
+]);
 
 interface Row {
   namespace: string;
@@ -35,7 +35,7 @@ interface Row {
 }
 
 /** One row per namespace from a scrape: the signals the demo exists to show. */
-export function summarise(p: Parsed): Row[] {
+export function summarise(p: ParsedExposition): Row[] {
   const rows = new Map<string, Row>();
   const reasons = new Map<string, Map<string, number>>();
   const row = (ns: string, team = ''): Row => {
@@ -98,7 +98,7 @@ export function formatSummary(rows: readonly Row[], header: string): string {
 }
 
 export async function runDemo(argv: readonly string[]): Promise<number> {
-  let v;
+  let v: FlagValues<typeof DEMO_FLAGS>;
   try {
     const parsed = parseFlags(DEMO_FLAGS, argv, process.env);
     if (parsed.help) {
@@ -115,20 +115,20 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   }
   const dir = mkdtempSync(join(tmpdir(), 'spark-k8s-demo-'));
   const kubeconfig = join(dir, 'kubeconfig');
-  const scenario = v['scenario'] as string;
-  const sim = await startSimulator({ scenario, speed: v['speed'] as number, seed: v['seed'] as number, kubeconfigOut: kubeconfig, tls: true });
-  const log = makeLogger(v['log-level'] as string, 'json');
+  const scenario = v['scenario'];
+  const sim = await startSimulator({ scenario, speed: v['speed'], seed: v['seed'], kubeconfigOut: kubeconfig, tls: true });
+  const log = makeLogger(v['log-level'], 'json');
   let exporter;
   try {
-    exporter = await startExporter({ ...DEFAULT_CONFIG, kubeconfig, host: v['host'] as string, port: v['port'] as number, churnWindowMs: 60_000, retentionMs: 60_000 }, log);
+    exporter = await startExporter({ ...DEFAULT_CONFIG, kubeconfig, host: v['host'], port: v['port'], churnWindowMs: 60_000, retentionMs: 60_000 }, log);
   } catch (e) {
     await sim.close();
     const err = e as NodeJS.ErrnoException;
-    process.stderr.write(`spark-k8s-exporter demo: cannot start the exporter: ${err.code === 'EADDRINUSE' ? `port ${String(v['port'])} is in use (use --port)` : err.message}\n`);
+    process.stderr.write(`spark-k8s-exporter demo: cannot start the exporter: ${err.code === 'EADDRINUSE' ? `port ${v['port']} is in use (use --port)` : err.message}\n`);
     return 1;
   }
   const intro = [
-    `spark-k8s-exporter demo: scenario "${scenario}" at ${String(v['speed'])}x simulated speed`,
+    `spark-k8s-exporter demo: scenario "${scenario}" at ${v['speed']}x simulated speed`,
     `  metrics:    ${exporter.url}/metrics`,
     `  simulated Kubernetes API: ${sim.url} (TLS, token auth)`,
     `  kubectl:    kubectl --kubeconfig ${kubeconfig} get pods -A -l spark-role=executor`,
@@ -142,13 +142,13 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     const out = formatSummary(summarise(parseExposition(text)), `simulated time ${simNow}  ·  ready: ${exporter.self.ready() ? 'yes' : 'syncing'}`);
     process.stdout.write(tty ? `\x1b[H\x1b[2J${intro}\n\n${out}\n` : `${out}\n\n`);
   };
-  const timer = setInterval(() => void draw(), v['refresh'] as number);
+  const timer = setInterval(() => void draw(), v['refresh']);
   const running = exporter;
   await new Promise<void>((resolve) => {
     const stop = (): void => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const duration = v['duration'] as number;
+    const duration = v['duration'];
     if (duration > 0) setTimeout(stop, duration).unref();
   });
   clearInterval(timer);

@@ -3,7 +3,7 @@
  * defaults, validation, --help and the README's flag table all come from this table.
  */
 
-export type FlagType = 'string' | 'int' | 'duration' | 'bool' | 'list' | 'enum';
+export type FlagType = 'string' | 'int' | 'number' | 'duration' | 'bool' | 'list' | 'enum';
 
 export interface FlagDef {
   readonly name: string;
@@ -13,6 +13,42 @@ export interface FlagDef {
   readonly values?: readonly string[];
   /** Env variables read in addition to SPARK_K8S_EXPORTER_<NAME> (e.g. KUBECONFIG). */
   readonly env?: readonly string[];
+  /** Other spellings accepted on the command line (kept for scripts written against them). */
+  readonly aliases?: readonly string[];
+  /** Without a default: missing is a usage error rather than undefined. */
+  readonly required?: boolean;
+  /** Bounds of an int or number flag, inclusive. */
+  readonly min?: number;
+  readonly max?: number;
+}
+
+type AnyFlagValue = string | number | boolean | string[];
+
+/** What one flag parses to: durations in milliseconds, lists as arrays, enums as their literal union. */
+type Scalar<D extends FlagDef> = D['type'] extends 'int' | 'number' | 'duration'
+  ? number
+  : D['type'] extends 'bool'
+    ? boolean
+    : D['type'] extends 'list'
+      ? string[]
+      : D['type'] extends 'enum'
+        ? NonNullable<D['values']>[number]
+        : string;
+
+/** A flag with a default or marked required always has a value; any other may be absent. */
+export type FlagValue<D extends FlagDef> = D extends { readonly default: string } | { readonly required: true } ? Scalar<D> : Scalar<D> | undefined;
+
+/** The parsed values of a flag table declared `as const`, keyed by flag name. */
+export type FlagValues<Defs extends readonly FlagDef[]> = { readonly [D in Defs[number] as D['name']]: FlagValue<D> };
+
+/**
+ * Declares a flag table: keeps each flag's literal name, type and default (so parseFlags can type
+ * the values per flag) while every entry still reads as a FlagDef (so help, README and tests can
+ * walk the table without knowing which flags have which optional fields).
+ */
+export function flagTable<const Defs extends readonly FlagDef[]>(defs: Defs): { readonly [K in keyof Defs]: Defs[K] & FlagDef } {
+  // Only the static view changes: every element already is a FlagDef (the constraint says so).
+  return defs as { readonly [K in keyof Defs]: Defs[K] & FlagDef };
 }
 
 export class UsageError extends Error {}
@@ -36,16 +72,16 @@ export function parseDuration(text: string): number | undefined {
   return matched === text.length && text.length > 0 && Number.isFinite(total) ? total : undefined;
 }
 
-export type FlagValues = Record<string, string | number | boolean | string[] | undefined>;
-
-export interface Parsed {
-  readonly values: FlagValues;
+export interface ParsedFlags<Defs extends readonly FlagDef[]> {
+  /** With `help` set a required flag may be missing: callers print the help and stop. */
+  readonly values: FlagValues<Defs>;
   readonly positionals: string[];
   readonly help: boolean;
 }
 
-export function parseFlags(defs: readonly FlagDef[], argv: readonly string[], env: NodeJS.ProcessEnv): Parsed {
-  const byName = new Map(defs.map((d) => [d.name, d]));
+export function parseFlags<const Defs extends readonly FlagDef[]>(defs: Defs, argv: readonly string[], env: NodeJS.ProcessEnv): ParsedFlags<Defs> {
+  const byName = new Map<string, FlagDef>();
+  for (const d of defs) for (const n of [d.name, ...(d.aliases ?? [])]) byName.set(n, d);
   const raw = new Map<string, string>();
   const positionals: string[] = [];
   let help = false;
@@ -77,9 +113,9 @@ export function parseFlags(defs: readonly FlagDef[], argv: readonly string[], en
         i++;
       }
     }
-    raw.set(name, value);
+    raw.set(def.name, value);
   }
-  const values: FlagValues = {};
+  const values: Record<string, AnyFlagValue | undefined> = {};
   for (const def of defs) {
     let text = raw.get(def.name);
     let source = `--${def.name}`;
@@ -93,18 +129,37 @@ export function parseFlags(defs: readonly FlagDef[], argv: readonly string[], en
       }
     }
     text ??= def.default;
+    if (text === undefined && def.required && !help) throw new UsageError(`--${def.name} is required`);
     values[def.name] = text === undefined ? undefined : convert(def, text, source);
   }
-  return { values, positionals, help };
+  // The one place the table's inferred type meets the runtime record: convert() produced each
+  // value from its def's type, which is exactly what FlagValue<D> says.
+  return { values: values as FlagValues<Defs>, positionals, help };
 }
 
-function convert(def: FlagDef, text: string, source: string): string | number | boolean | string[] {
+/** A table's values with nothing set: the defaults, typed as the parser returns them. */
+export function flagDefaults<const Defs extends readonly FlagDef[]>(defs: Defs): FlagValues<Defs> {
+  return parseFlags(defs, [], {}).values;
+}
+
+function bounded(def: FlagDef, n: number, source: string): number {
+  if (def.min !== undefined && n < def.min) throw new UsageError(`${source} must be at least ${def.min}`);
+  if (def.max !== undefined && n > def.max) throw new UsageError(`${source} must be at most ${def.max}`);
+  return n;
+}
+
+function convert(def: FlagDef, text: string, source: string): AnyFlagValue {
   switch (def.type) {
     case 'string':
       return text;
     case 'int': {
       if (!/^-?\d+$/.test(text)) throw new UsageError(`${source}: "${text}" is not a whole number`);
-      return Number(text);
+      return bounded(def, Number(text), source);
+    }
+    case 'number': {
+      const n = Number(text);
+      if (text.trim() === '' || !Number.isFinite(n)) throw new UsageError(`${source}: "${text}" is not a number`);
+      return bounded(def, n, source);
     }
     case 'duration': {
       const ms = parseDuration(text);
@@ -135,8 +190,8 @@ export function helpText(command: string, summary: string, defs: readonly FlagDe
   const lines = [`Usage: spark-k8s-exporter ${command} [flags]`, '', summary, '', 'Flags (each also read from the environment variable shown):'];
   for (const d of defs) {
     const value = d.type === 'bool' ? '' : d.type === 'enum' ? ` ${d.values?.join('|')}` : ` ${d.type.toUpperCase()}`;
-    lines.push(`  --${d.name}${value}`);
-    lines.push(`      ${d.help}${d.default !== undefined ? ` (default ${d.default || '""'})` : ''}`);
+    lines.push(`  --${d.name}${value}${d.aliases?.length ? ` (also ${d.aliases.map((a) => `--${a}`).join(', ')})` : ''}`);
+    lines.push(`      ${d.help}${d.default !== undefined ? ` (default ${d.default || '""'})` : d.required ? ' (required)' : ''}`);
     lines.push(`      env ${[envName(d.name), ...(d.env ?? [])].join(', ')}`);
   }
   return lines.join('\n');

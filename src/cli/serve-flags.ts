@@ -1,7 +1,11 @@
-/** The `serve` command's flags: the exporter's whole configuration surface. */
-import type { FlagDef } from './flags.js';
+/**
+ * The `serve` command's flags: the exporter's whole configuration surface and the one table of its
+ * defaults (serve-defaults.ts reads them from here). flagTable() keeps each flag's name, type and
+ * default literal, so the parsed values are typed per flag.
+ */
+import { flagTable } from './flags.js';
 
-export const SERVE_FLAGS: readonly FlagDef[] = [
+export const SERVE_FLAGS = flagTable([
   { name: 'kubeconfig', type: 'string', help: 'Path to a kubeconfig; without it KUBECONFIG, then the in-cluster service account, then ~/.kube/config', env: ['KUBECONFIG'] },
   { name: 'context', type: 'string', help: 'kubeconfig context to use instead of the current one' },
   { name: 'host', type: 'string', default: '0.0.0.0', help: 'Address to serve /metrics, /healthz and /readyz on' },
@@ -23,4 +27,4 @@ export const SERVE_FLAGS: readonly FlagDef[] = [
   { name: 'tls-key-file', type: 'string', help: 'Private key (PEM) for --tls-cert-file' },
   { name: 'auth-token-file', type: 'string', help: 'Require "Authorization: Bearer <token>" on /metrics, the token read from this file' },
   { name: 'process-metrics', type: 'bool', default: 'true', help: 'Also serve Node.js process metrics (process_*, nodejs_*)' },
-];
+]);

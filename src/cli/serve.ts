@@ -8,63 +8,66 @@ import { SERVE_FLAGS } from './serve-flags.js';
 
 const SUMMARY = 'Watch Spark pods, ResourceQuotas and SparkApplications and serve Prometheus metrics.';
 
-export function configFromFlags(v: FlagValues, env: NodeJS.ProcessEnv): ExporterConfig {
-  const int = (k: string): number => v[k] as number;
-  const opt = (k: string): string | undefined => (v[k] as string | undefined) || undefined;
-  const totalShards = int('total-shards');
+export type ServeFlagValues = FlagValues<typeof SERVE_FLAGS>;
+
+/** An empty path flag (`--tls-cert-file=`, an empty env variable) means unset. */
+const path = (v: string | undefined): string | undefined => v || undefined;
+
+export function configFromFlags(v: ServeFlagValues, env: NodeJS.ProcessEnv): ExporterConfig {
+  const totalShards = v['total-shards'];
   if (totalShards < 1) throw new UsageError('--total-shards must be at least 1');
-  let shard = v['shard'] as number | undefined;
+  let shard = v['shard'];
   if (shard === undefined) {
     // A StatefulSet names its pods <name>-<ordinal>: the ordinal is the shard.
     const m = /-(\d+)$/.exec(env['POD_NAME'] ?? '');
     shard = totalShards > 1 && m ? Number(m[1]) : 0;
   }
   if (shard < 0 || shard >= totalShards) throw new UsageError(`--shard ${shard} is outside 0..${totalShards - 1} (--total-shards ${totalShards})`);
-  const port = int('port');
+  const port = v['port'];
   if (port < 0 || port > 65535) throw new UsageError(`--port ${port} is not a port`);
-  if (int('page-size') < 1) throw new UsageError('--page-size must be at least 1');
-  if (int('label-value-max-length') < 8) throw new UsageError('--label-value-max-length must be at least 8');
-  if ((v['churn-window'] as number) <= 0) throw new UsageError('--churn-window must be positive');
-  if ((v['watch-idle-timeout'] as number) < 1000) throw new UsageError('--watch-idle-timeout must be at least 1s');
-  const tlsCert = opt('tls-cert-file');
-  const tlsKey = opt('tls-key-file');
+  if (v['page-size'] < 1) throw new UsageError('--page-size must be at least 1');
+  if (v['label-value-max-length'] < 8) throw new UsageError('--label-value-max-length must be at least 8');
+  if (v['churn-window'] <= 0) throw new UsageError('--churn-window must be positive');
+  if (v['watch-idle-timeout'] < 1000) throw new UsageError('--watch-idle-timeout must be at least 1s');
+  const tlsCert = path(v['tls-cert-file']);
+  const tlsKey = path(v['tls-key-file']);
+  const authToken = path(v['auth-token-file']);
   if (Boolean(tlsCert) !== Boolean(tlsKey)) throw new UsageError('--tls-cert-file and --tls-key-file go together');
-  for (const k of ['tls-cert-file', 'tls-key-file', 'auth-token-file']) {
-    const f = opt(k);
+  for (const [flag, f] of [['tls-cert-file', tlsCert], ['tls-key-file', tlsKey], ['auth-token-file', authToken]] as const) {
     if (!f) continue;
     try {
       accessSync(f, constants.R_OK);
     } catch {
-      throw new UsageError(`--${k} ${f} is not a readable file`);
+      throw new UsageError(`--${flag} ${f} is not a readable file`);
     }
   }
   return {
-    kubeconfig: opt('kubeconfig'),
-    context: opt('context'),
-    host: v['host'] as string,
+    kubeconfig: path(v['kubeconfig']),
+    context: path(v['context']),
+    host: v['host'],
     port,
-    namespaces: v['namespaces'] as string[],
-    teamLabel: v['team-label'] as string,
-    churnWindowMs: v['churn-window'] as number,
-    retentionMs: v['retention'] as number,
-    watchIdleTimeoutMs: v['watch-idle-timeout'] as number,
-    auditIntervalMs: v['audit-interval'] as number,
-    pageSize: int('page-size'),
-    gapGraceMs: v['executor-id-grace'] as number,
+    namespaces: v['namespaces'],
+    teamLabel: v['team-label'],
+    churnWindowMs: v['churn-window'],
+    retentionMs: v['retention'],
+    watchIdleTimeoutMs: v['watch-idle-timeout'],
+    auditIntervalMs: v['audit-interval'],
+    pageSize: v['page-size'],
+    gapGraceMs: v['executor-id-grace'],
     shard,
     totalShards,
-    labelValueMaxLength: int('label-value-max-length'),
+    labelValueMaxLength: v['label-value-max-length'],
     tlsCertFile: tlsCert,
     tlsKeyFile: tlsKey,
-    authTokenFile: opt('auth-token-file'),
-    processMetrics: v['process-metrics'] as boolean,
+    authTokenFile: authToken,
+    processMetrics: v['process-metrics'],
   };
 }
 
 export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<number> {
   let cfg: ExporterConfig;
-  let logLevel: string;
-  let logFormat: 'auto' | 'json' | 'pretty';
+  let logLevel: ServeFlagValues['log-level'];
+  let logFormat: ServeFlagValues['log-format'];
   try {
     const parsed = parseFlags(SERVE_FLAGS, argv, env);
     if (parsed.help) {
@@ -73,8 +76,8 @@ export async function runServe(argv: readonly string[], env: NodeJS.ProcessEnv =
     }
     if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}"`);
     cfg = configFromFlags(parsed.values, env);
-    logLevel = parsed.values['log-level'] as string;
-    logFormat = parsed.values['log-format'] as 'auto' | 'json' | 'pretty';
+    logLevel = parsed.values['log-level'];
+    logFormat = parsed.values['log-format'];
   } catch (e) {
     if (e instanceof UsageError) {
       process.stderr.write(`spark-k8s-exporter serve: ${e.message}\nRun 'spark-k8s-exporter serve --help' for the flags.\n`);

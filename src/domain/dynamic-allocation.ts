@@ -29,7 +29,8 @@ export interface ExecutorSettings {
 
 // Spark's defaults (core/.../internal/config/package.scala).
 const DEFAULT_IDLE_TIMEOUT_S = 60;
-const MAX_EXECUTORS_DEFAULT = Infinity; // Int.MaxValue: unbounded
+// Int.MaxValue, as Spark itself holds "unbounded" (and a finite value graphs and compares everywhere).
+const MAX_EXECUTORS_DEFAULT = 2_147_483_647;
 
 export function executorSettings(spec: Json | undefined): ExecutorSettings {
   const conf = obj(spec?.['sparkConf']) ?? {};

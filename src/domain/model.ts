@@ -16,14 +16,8 @@ import { SparkApplicationsModel } from './spark-applications-model.js';
 
 export type { ApplyMode, RelistResult } from './relist.js';
 
+/** Retention, windows and grace come from the exporter's flag table (src/cli/serve-defaults.ts), the one place defaults live. */
 export type ModelOptions = PodsOptions;
-
-export const DEFAULT_MODEL_OPTIONS: ModelOptions = {
-  retentionMs: 10 * 60_000,
-  churnWindowMs: 5 * 60_000,
-  gapGraceMs: 30_000,
-  ownsNamespace: () => true,
-};
 
 export class Model {
   readonly pods: PodsModel;
@@ -32,7 +26,7 @@ export class Model {
   readonly sparkApps: SparkApplicationsModel;
   readonly scheduledApps: ScheduledApplicationsModel;
 
-  constructor(readonly opts: ModelOptions = DEFAULT_MODEL_OPTIONS) {
+  constructor(readonly opts: ModelOptions) {
     this.pods = new PodsModel(opts);
     // A failure is classified from the driver pod the pods model saw, joined as the operator labels it.
     this.sparkApps = new SparkApplicationsModel({ ...opts, driverOf: (v) => this.pods.driverEvidence(v.namespace, v.sparkAppId, v.name) });

@@ -32,7 +32,8 @@ export function parseQuantity(text: unknown): number | undefined {
   else {
     const exp = suffix in DECIMAL ? DECIMAL[suffix] : Number(suffix.slice(1));
     if (exp === undefined || !Number.isInteger(exp)) return undefined;
-    value = exp < 0 ? base / 10 ** -exp : base * 10 ** exp;
+    // Zero times a huge power is zero to apimachinery (0e600 is a valid 0), not 0 × Infinity = NaN.
+    value = base === 0 ? 0 : exp < 0 ? base / 10 ** -exp : base * 10 ** exp;
   }
   if (sign === '-') value = -value;
   return Number.isFinite(value) ? value : undefined;

@@ -6,7 +6,7 @@ export interface Sample {
   readonly value: number;
 }
 
-export interface Parsed {
+export interface ParsedExposition {
   readonly types: Map<string, string>;
   readonly help: Map<string, string>;
   readonly samples: Sample[];
@@ -15,7 +15,7 @@ export interface Parsed {
 const LINE = /^([a-zA-Z_:][a-zA-Z0-9_:]*)(?:\{(.*)\})? (\S+)$/;
 const LABEL = /([a-zA-Z_][a-zA-Z0-9_]*)="((?:[^"\\]|\\.)*)"/g;
 
-export function parseExposition(text: string): Parsed {
+export function parseExposition(text: string): ParsedExposition {
   const types = new Map<string, string>();
   const help = new Map<string, string>();
   const samples: Sample[] = [];
@@ -43,16 +43,16 @@ export function parseExposition(text: string): Parsed {
 }
 
 /** The value of the one sample matching name and labels (a subset); throws on none or several. */
-export function value(p: Parsed, name: string, labels: Record<string, string> = {}): number {
+export function value(p: ParsedExposition, name: string, labels: Record<string, string> = {}): number {
   const found = select(p, name, labels);
   if (found.length !== 1) throw new Error(`${name}${JSON.stringify(labels)}: ${found.length} samples`);
   return found[0]!.value;
 }
 
-export function select(p: Parsed, name: string, labels: Record<string, string> = {}): Sample[] {
+export function select(p: ParsedExposition, name: string, labels: Record<string, string> = {}): Sample[] {
   return p.samples.filter((s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels[k] === v));
 }
 
-export function sum(p: Parsed, name: string, labels: Record<string, string> = {}): number {
+export function sum(p: ParsedExposition, name: string, labels: Record<string, string> = {}): number {
   return select(p, name, labels).reduce((a, s) => a + s.value, 0);
 }

@@ -40,7 +40,7 @@ interface PendingDeletion {
 }
 
 /** Why an executor ended, as the workload intended it; recorded before the pod change lands. */
-export type ExitReason = 'completed' | 'oom_killed' | 'error' | 'evicted' | 'preempted' | 'deleted';
+export type SimExitReason = 'completed' | 'oom_killed' | 'error' | 'evicted' | 'preempted' | 'deleted';
 
 export interface ClusterOptions {
   seed: number;
@@ -87,7 +87,7 @@ export class Cluster {
   /** Images that fail to pull: probability per pull attempt. */
   readonly imagePullFailure = new Map<string, number>();
   /** Intended exit per pod key, read by the workload's truth recorder. */
-  readonly exitIntent = new Map<string, ExitReason>();
+  readonly exitIntent = new Map<string, SimExitReason>();
   private ipSeq = 0;
   private eventSeq = 0;
   eventsEnabled: boolean;
@@ -298,7 +298,7 @@ export class Cluster {
   }
 
   /** Ends a pod's containers the way the kubelet reports it (OOMKilled, Completed, Error, …). */
-  terminatePod(ns: string, name: string, term: Termination, intent?: ExitReason): Pod | undefined {
+  terminatePod(ns: string, name: string, term: Termination, intent?: SimExitReason): Pod | undefined {
     const pod = this.store.get('pods', ns, name) as Pod | undefined;
     if (!pod || isTerminal(pod)) return undefined;
     if (intent) this.exitIntent.set(keyOf(ns, name), intent);

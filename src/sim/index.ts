@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { World, STEP_MS } from './world.js';
 import { ApiServer } from './server.js';
 import { isScenario, SCENARIOS } from './scenarios.js';
-import { makeSelfSignedCert } from './tls.js';
+import { makeClientCert, makeSelfSignedCert, type TlsMaterial } from './tls.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { buildExecutorPod } from './objects.js';
 import type { Truth } from './truth.js';
@@ -44,6 +44,10 @@ export interface FaultSwitches {
   down(ms: number): Promise<void>;
   /** Requests served by kind: list, watch, get, create, delete, patch, discovery, `list pods`, … */
   counts(): Record<string, number>;
+  /** Recent requests (at least the last 10,000) as `path?query`, oldest first. */
+  requests(): string[];
+  /** Installs (true) or removes the SparkApplication CRD while running. */
+  sparkApplicationCrd(on: boolean): void;
   openWatches(): number;
 }
 
@@ -61,6 +65,8 @@ export interface RunningSimulator {
   url: string;
   kubeconfigPath: string | undefined;
   token: string | undefined;
+  /** With TLS: a client certificate (PEM) the simulator accepts in place of the token. */
+  clientCert: TlsMaterial | undefined;
   clock: { now(): number };
   truth: Truth;
   faults: FaultSwitches;
@@ -84,7 +90,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const world = new World({ scenario: opts.scenario, seed: opts.seed ?? 1, startMs: opts.startTime ?? Date.now(), scale: opts.scale });
   const tlsMaterial = opts.tls ? makeSelfSignedCert(host) : undefined;
   const token = opts.tls ? randomBytes(24).toString('hex') : undefined;
-  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, crd: opts.sparkApplicationCrd ?? true, bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
+  const clientCert = tlsMaterial ? makeClientCert(tlsMaterial, 'spark-sim-admin') : undefined;
+  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crd: opts.sparkApplicationCrd ?? true, bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
   await server.listen();
   const url = server.url();
   if (opts.kubeconfigOut) writeFileSync(opts.kubeconfigOut, kubeconfigYaml({ server: url, caPem: tlsMaterial?.cert, token }), { mode: 0o600 });
@@ -132,6 +139,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     url,
     kubeconfigPath: opts.kubeconfigOut,
     token,
+    clientCert,
     clock: { now: () => world.now() },
     truth: world.truth,
     faults: {
@@ -141,6 +149,8 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       stallWatches: (on) => server.stallWatches(on),
       down: (ms) => server.down(ms),
       counts: () => ({ ...server.counts }),
+      requests: () => [...server.requests],
+      sparkApplicationCrd: (on) => server.setCrd(on),
       openWatches: () => server.openWatches(),
     },
     cluster: {

@@ -7,7 +7,7 @@
  */
 import { rfc3339 } from './time.js';
 import type { ContainerStatus, KObject, NodeObj, OwnerReference, Pod, PodCondition, ResourceQuotaObj, Taint, Toleration } from './types.js';
-import { formatBytes, formatCpu, MiB } from './quantity.js';
+import { formatBytes, formatCpu } from './quantity.js';
 import type { Prng } from './prng.js';
 
 export const SPOT_TAINT: Taint = { key: 'cloud.google.com/gke-spot', value: 'true', effect: 'NoSchedule' };
@@ -436,5 +436,4 @@ export function buildEvent(args: { namespace: string; name: string; uid: string;
   };
 }
 
-export const bytesOfMiB = (mib: number): number => mib * MiB;
 export { formatBytes };

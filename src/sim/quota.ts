@@ -67,7 +67,7 @@ function missingConstraints(pod: Pod, hard: Record<string, string>): string[] {
   return missing.sort();
 }
 
-export interface QuotaView {
+export interface SimQuota {
   name: string;
   hard: Record<string, string>;
 }
@@ -83,7 +83,7 @@ function prettyPrint(values: Usage): string {
  * Checks a pod create against the namespace's quotas (sorted by name, as the lister returns them).
  * Returns undefined when admitted, else the error text after `pods "NAME" is forbidden: `.
  */
-export function checkQuota(pod: Pod, quotas: readonly QuotaView[], used: Usage): string | undefined {
+export function checkQuota(pod: Pod, quotas: readonly SimQuota[], used: Usage): string | undefined {
   const delta = podUsage(pod);
   for (const q of [...quotas].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const missing = missingConstraints(pod, q.hard);

@@ -1,10 +1,12 @@
 /**
  * The HTTP(S) face of the simulator: routes Kubernetes API paths onto the world's store, with
- * list pagination, watches, server-side Table printing, bearer-token auth and fault injection.
+ * list pagination, watches, server-side Table printing, bearer-token or client-certificate auth
+ * and fault injection.
  */
 import http from 'node:http';
 import https from 'node:https';
 import type { Socket } from 'node:net';
+import type { TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, statusBody } from './errors.js';
 import { CORE_RESOURCES, SPARK_APPLICATIONS, SPARK_GROUP, SPARK_VERSION, apiVersionOf, type ResourceDef } from './resources.js';
@@ -22,6 +24,8 @@ export interface ServerOptions {
   port: number;
   tls: { cert: string; key: string } | undefined;
   token: string | undefined;
+  /** With TLS: a client certificate signed by this CA authenticates instead of the token. */
+  clientCa?: string | undefined;
   crd: boolean;
   bookmarkIntervalMs: number;
 }
@@ -46,6 +50,8 @@ interface Snapshot {
 }
 
 const SNAPSHOT_TTL_MS = 5 * 60_000;
+/** Requests remembered for tests that check what a client asked for (order, selectors, paging). */
+const REQUEST_LOG_SIZE = 10_000;
 
 export class ApiServer {
   private server: http.Server | https.Server;
@@ -56,6 +62,8 @@ export class ApiServer {
   private stalled = false;
   private downTimer: NodeJS.Timeout | undefined;
   readonly counts: Record<string, number> = {};
+  /** Recent requests (at least the last REQUEST_LOG_SIZE) as `path?query`, oldest first. */
+  readonly requests: string[] = [];
   port = 0;
 
   constructor(
@@ -70,7 +78,9 @@ export class ApiServer {
     const handler = (req: http.IncomingMessage, res: http.ServerResponse): void => {
       this.handle(req, res).catch((e: unknown) => this.sendError(res, e));
     };
-    const s = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key }, handler) : http.createServer(handler);
+    // Client certificates are asked for, not required: token clients send none and are judged by their token.
+    const clientAuth = this.opts.clientCa ? { requestCert: true, rejectUnauthorized: false, ca: [this.opts.clientCa] } : {};
+    const s = this.opts.tls ? https.createServer({ cert: this.opts.tls.cert, key: this.opts.tls.key, ...clientAuth }, handler) : http.createServer(handler);
     s.keepAliveTimeout = 30_000;
     s.on(this.opts.tls ? 'secureConnection' : 'connection', (sock: Socket) => {
       this.sockets.add(sock);
@@ -115,6 +125,11 @@ export class ApiServer {
 
   stallWatches(on: boolean): void {
     this.stalled = on;
+  }
+
+  /** Installs or removes the SparkApplication CRD: discovery and its routes follow at once. */
+  setCrd(on: boolean): void {
+    this.opts.crd = on;
   }
 
   /** Refuses connections for `ms`: closes the listener and every socket, then listens again on the same port. */
@@ -184,9 +199,13 @@ export class ApiServer {
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://sim');
+    this.requests.push(`${url.pathname}${url.search}`);
+    // Trimmed in batches: one splice per REQUEST_LOG_SIZE requests, not one per request.
+    if (this.requests.length >= 2 * REQUEST_LOG_SIZE) this.requests.splice(0, REQUEST_LOG_SIZE);
     if (this.opts.token !== undefined) {
       const auth = req.headers['authorization'];
-      if (auth !== `Bearer ${this.opts.token}`) {
+      const byCert = this.opts.clientCa !== undefined && (req.socket as TLSSocket).authorized === true;
+      if (!byCert && auth !== `Bearer ${this.opts.token}`) {
         this.count('unauthorized');
         this.send(res, 401, statusBody(401, 'Unauthorized', 'Unauthorized'));
         return;
@@ -431,7 +450,11 @@ export class ApiServer {
     }
     this.watchers.add(w);
     if (since) {
-      for (const ev of since) if (this.accepts(w, ev)) write(ev.type, ev.obj);
+      for (const ev of since) {
+        if (!this.accepts(w, ev)) continue;
+        if (w.table) write(ev.type, ev.obj);
+        else res.write(watchLine(ev) + '\n');
+      }
     } else {
       for (const o of this.matching(a.def, w.namespace, a.labels, a.fields)) write('ADDED', o);
     }
@@ -467,8 +490,7 @@ export class ApiServer {
       if (w.table) {
         w.res.write(this.line(w, ev.type, ev.obj) + '\n');
       } else {
-        ev.line ??= JSON.stringify({ type: ev.type, object: ev.obj });
-        w.res.write(ev.line + '\n');
+        w.res.write(watchLine(ev) + '\n');
       }
     }
   }
@@ -476,6 +498,16 @@ export class ApiServer {
   openWatches(): number {
     return this.watchers.size;
   }
+}
+
+/**
+ * An event's watch line, serialised once and kept with the event in the history: live watchers
+ * and watches resuming from a resourceVersion get the same bytes. A real API server serves
+ * watches from its cache of already serialised objects, so serialising per watcher would make
+ * the simulator, not the consumer, the bottleneck of a replay.
+ */
+export function watchLine(ev: StoreEvent): string {
+  return (ev.line ??= JSON.stringify({ type: ev.type, object: ev.obj }));
 }
 
 function qualified(def: ResourceDef): string {

@@ -8,7 +8,7 @@ import { isTerminal } from './quota.js';
 import { ApiError } from './errors.js';
 import { rfc3339 } from './time.js';
 import { appShared, buildDriverPod, buildExecutorPod, buildSparkApplication, sanitiseAppName, type AppIdentity, type AppShared, type NodeSpecIn } from './objects.js';
-import type { Cluster, ExitReason } from './cluster.js';
+import type { Cluster, SimExitReason } from './cluster.js';
 import type { Truth, AppTruth } from './truth.js';
 import type { KObject, Pod } from './types.js';
 
@@ -56,11 +56,11 @@ interface Executor {
   deleteAt?: number;
 }
 
-type AppState = 'waiting' | 'submitted' | 'driver-pending' | 'running' | 'finishing' | 'done' | 'failed';
+type SimAppPhase = 'waiting' | 'submitted' | 'driver-pending' | 'running' | 'finishing' | 'done' | 'failed';
 
 interface AppRun {
   cfg: AppConfig;
-  state: AppState;
+  state: SimAppPhase;
   attempt: number;
   startAt: number;
   identity?: AppIdentity;
@@ -500,7 +500,7 @@ function splitKey(key: string | undefined): [string, string] {
 }
 
 /** How an ended executor looks, for ends the model did not cause (an API delete, say). */
-export function classify(pod: Pod, deleted: boolean): ExitReason {
+export function classify(pod: Pod, deleted: boolean): SimExitReason {
   const term = pod.status.containerStatuses?.find((c) => c.name.startsWith('spark-kubernetes'))?.state.terminated;
   if (pod.status.conditions?.some((c) => c.type === 'DisruptionTarget' && c.status === 'True')) return 'preempted';
   if (pod.status.reason === 'Evicted') return 'evicted';

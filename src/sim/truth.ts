@@ -1,5 +1,5 @@
 /** Ground truth: what the simulation actually did, for tests to compare the exporter against. */
-import type { ExitReason } from './cluster.js';
+import type { SimExitReason } from './cluster.js';
 
 export interface AppTruth {
   namespace: string;
@@ -7,7 +7,7 @@ export interface AppTruth {
   appName: string;
   team: string | undefined;
   executorStarts: number;
-  exits: Record<ExitReason, number>;
+  exits: Record<SimExitReason, number>;
   oomKills: { driver: number; executor: number };
   skippedIds: number[];
   /** Simulated seconds each ended executor lived (creation to end). */
@@ -16,14 +16,14 @@ export interface AppTruth {
 
 export interface TruthTotals {
   executorStarts: number;
-  exits: Record<ExitReason, number>;
+  exits: Record<SimExitReason, number>;
   oomKills: { driver: number; executor: number };
   skippedIds: number;
   quotaRejections: number;
   preemptedNodes: number;
 }
 
-const zeroExits = (): Record<ExitReason, number> => ({ completed: 0, oom_killed: 0, error: 0, evicted: 0, preempted: 0, deleted: 0 });
+const zeroExits = (): Record<SimExitReason, number> => ({ completed: 0, oom_killed: 0, error: 0, evicted: 0, preempted: 0, deleted: 0 });
 
 export class Truth {
   readonly apps = new Map<string, AppTruth>();
@@ -48,7 +48,7 @@ export class Truth {
     const t: TruthTotals = { executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: 0, quotaRejections: this.quotaRejections, preemptedNodes: this.preemptedNodes };
     for (const a of this.apps.values()) {
       t.executorStarts += a.executorStarts;
-      for (const k of Object.keys(a.exits) as ExitReason[]) t.exits[k] += a.exits[k];
+      for (const k of Object.keys(a.exits) as SimExitReason[]) t.exits[k] += a.exits[k];
       t.oomKills.driver += a.oomKills.driver;
       t.oomKills.executor += a.oomKills.executor;
       t.skippedIds += a.skippedIds.length;

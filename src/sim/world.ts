@@ -51,6 +51,5 @@ export class World {
     this.cluster.step(t);
     if (!this.paused) this.spark.step(t);
     this.cluster.flushQuotas();
-    this.truth.quotaRejections = Math.max(this.truth.quotaRejections, 0);
   }
 }

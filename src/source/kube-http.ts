@@ -8,6 +8,7 @@ import { KubeConfig } from '@kubernetes/client-node';
 import http from 'node:http';
 import https from 'node:https';
 import { existsSync } from 'node:fs';
+import type { ListWatchTransport, StreamingResponse } from './transport.js';
 
 export class ConfigError extends Error {}
 
@@ -60,7 +61,7 @@ export class HttpStatusError extends Error {
   }
 }
 
-export class KubeHttp {
+export class KubeHttp implements ListWatchTransport {
   readonly server: URL;
   private agent: http.Agent | undefined;
   private readonly kc: KubeConfig;
@@ -122,10 +123,10 @@ function makeAgent(server: URL, opts: https.RequestOptions): http.Agent {
   return new https.Agent({ ...from, ...base });
 }
 
-export function readBody(res: http.IncomingMessage): Promise<string> {
+export function readBody(res: StreamingResponse): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c: Buffer) => chunks.push(c));
+    res.on('data', (c) => chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
     res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
     res.on('error', reject);
     res.on('aborted', () => reject(new Error('response aborted')));

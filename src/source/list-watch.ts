@@ -3,10 +3,19 @@
  * the list's resourceVersion with bookmarks; on 410 Expired a fresh list; on errors a jittered
  * exponential backoff; on silence (no event, no bookmark) longer than the idle timeout the watch is
  * declared stalled and restarted, since a half-open connection otherwise never ends.
+ *
+ * This file is the state machine only. Decoding the stream is watch-decoder.ts (every line is
+ * untrusted and becomes an event or a counted rejection), retry delays backoff.ts, time clock.ts
+ * and HTTP transport.ts: each is injected or pure, so the loop runs under a fake clock in tests.
  */
 import type { Logger } from 'pino';
 import type { Resource, SelfStats } from './self-stats.js';
-import { HttpStatusError, statusError, readBody, type KubeHttp } from './kube-http.js';
+import { HttpStatusError, statusError, readBody } from './kube-http.js';
+import type { ListWatchTransport } from './transport.js';
+import { realClock, type Clock, type Timer } from './clock.js';
+import { Backoff } from './backoff.js';
+import { countedType, decodeLine, LineFramer, type ObjectEventType, type WatchEventType } from './watch-decoder.js';
+import { decodeListPage } from './list-page.js';
 
 export type ListMode = 'initial' | 'relist' | 'audit';
 
@@ -19,7 +28,7 @@ export interface ListWatchHandlers {
   prepare?(raw: unknown): unknown;
   /** A complete list; `mode` says whether it is this loop's first, a recovery, or an audit. */
   onList(items: unknown[], mode: ListMode): void;
-  onEvent(type: 'ADDED' | 'MODIFIED' | 'DELETED', object: unknown): void;
+  onEvent(type: ObjectEventType, object: unknown): void;
   /** The resource is absent (404, e.g. a CRD not installed) or forbidden (403): said once per episode. */
   onUnavailable?(status: number, message: string): void;
 }
@@ -36,16 +45,25 @@ export interface ListWatchOptions {
   readonly backoffMaxMs: number;
 }
 
-export const DEFAULT_LIST_WATCH = {
-  pageSize: 500,
-  idleTimeoutMs: 5 * 60_000,
+/** What the loop takes from its surroundings; real ones by default, fakes in tests. */
+export interface ListWatchEnv {
+  readonly clock?: Clock;
+  /** Uniform in [0, 1), for backoff jitter and the spread of watch timeouts. */
+  readonly random?: () => number;
+}
+
+/**
+ * How the loop talks to the API server, as client-go's reflector does; not user settings (page
+ * size and idle timeout are flags, with their defaults in the flag table).
+ */
+export const LIST_WATCH_PROTOCOL = {
   watchTimeoutSeconds: 300,
   backoffInitialMs: 500,
   backoffMaxMs: 30_000,
 } as const;
 
 interface BufferedEvent {
-  readonly type: 'ADDED' | 'MODIFIED' | 'DELETED' | 'BOOKMARK';
+  readonly type: WatchEventType;
   readonly object: unknown;
   readonly rv: string | undefined;
 }
@@ -56,14 +74,18 @@ interface AuditInFlight {
   readonly ctl: AbortController;
   /** The list, once it has arrived, with its resourceVersion as a number. */
   listed?: { items: unknown[]; at: number };
-  timer?: NodeJS.Timeout;
+  timer?: Timer;
 }
 
 // Most events an audit may hold back; beyond it the audit is abandoned (the list is stuck).
 const MAX_AUDIT_BUFFER = 100_000;
 // How long an audit waits for the watch to reach the list's resourceVersion (a bookmark at the
 // latest: API servers send one about every minute) before giving up for this round.
-const AUDIT_CATCH_UP_MS = 150_000;
+export const AUDIT_CATCH_UP_MS = 150_000;
+/** How often an absent (404) or forbidden resource is asked for again. */
+export const UNAVAILABLE_RETRY_MS = 60_000;
+/** After the first of a kind, a rejected line is logged once per this many. */
+const REJECT_LOG_EVERY = 1000;
 
 /** A resourceVersion as a number when it is one (etcd revisions are); undefined when opaque. */
 function revision(rv: string | undefined): number | undefined {
@@ -89,8 +111,10 @@ export class ListWatch {
   /** An audit beside the live watch, holding back its events until the comparison. */
   private audit: AuditInFlight | undefined;
   private auditPending = false;
-  synced = false;
   unavailable = false;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly rejectsSeen = new Map<string, number>();
   private settle: () => void = () => undefined;
   /** Resolves after the first list attempt, whether it landed or failed. */
   readonly settled = new Promise<void>((resolve) => (this.settle = resolve));
@@ -100,12 +124,16 @@ export class ListWatch {
   }
 
   constructor(
-    private readonly http: KubeHttp,
+    private readonly http: ListWatchTransport,
     private readonly opts: ListWatchOptions,
     private readonly handlers: ListWatchHandlers,
     private readonly self: SelfStats,
     private readonly log: Logger,
-  ) {}
+    env: ListWatchEnv = {},
+  ) {
+    this.clock = env.clock ?? realClock;
+    this.random = env.random ?? Math.random;
+  }
 
   start(): void {
     if (this.running) return;
@@ -163,12 +191,15 @@ export class ListWatch {
       return;
     }
     audit.listed = { items: listed.items, at };
-    audit.timer = setTimeout(() => {
-      if (this.audit !== audit) return;
-      this.log.info({ resource: this.opts.resource }, 'watch did not reach the audit list\'s resourceVersion in time; skipping this audit');
-      this.abandonAudit();
-    }, AUDIT_CATCH_UP_MS);
-    audit.timer.unref();
+    audit.timer = this.clock.setTimeout(
+      () => {
+        if (this.audit !== audit) return;
+        this.log.info({ resource: this.opts.resource }, 'watch did not reach the audit list\'s resourceVersion in time; skipping this audit');
+        this.abandonAudit();
+      },
+      AUDIT_CATCH_UP_MS,
+      { background: true },
+    );
     this.completeAuditIfCaughtUp();
   }
 
@@ -180,7 +211,7 @@ export class ListWatch {
     const last = audit.buffer.length > 0 ? revision(audit.buffer[audit.buffer.length - 1]?.rv) : revision(this.resourceVersion);
     if (last === undefined || last < at) return;
     this.audit = undefined;
-    clearTimeout(audit.timer);
+    audit.timer?.cancel();
     const buffer = audit.buffer;
     let split = 0;
     while (split < buffer.length && (revision(buffer[split]?.rv) ?? Infinity) <= at) split++;
@@ -194,7 +225,7 @@ export class ListWatch {
     const audit = this.audit;
     if (!audit) return;
     this.audit = undefined;
-    clearTimeout(audit.timer);
+    audit.timer?.cancel();
     audit.ctl.abort();
     for (const ev of audit.buffer) this.applyEvent(ev);
   }
@@ -205,8 +236,7 @@ export class ListWatch {
   }
 
   private async loop(): Promise<void> {
-    let backoff = this.opts.backoffInitialMs;
-    let failures = 0;
+    const backoff = new Backoff({ initialMs: this.opts.backoffInitialMs, maxMs: this.opts.backoffMaxMs }, this.random);
     while (this.running) {
       try {
         if (this.resourceVersion === undefined || this.auditRequested) {
@@ -222,6 +252,8 @@ export class ListWatch {
           }
           const { items, resourceVersion } = listed;
           this.self.list(this.opts.resource, 'success');
+          // The API server answers again: the next failure starts from a short delay.
+          backoff.reset();
           this.handlers.onList(items, mode);
           this.settle();
           this.listedOnce = true;
@@ -229,7 +261,6 @@ export class ListWatch {
           if (this.unavailable) this.log.info({ resource: this.opts.resource }, 'resource available again');
           this.unavailable = false;
         }
-        this.synced = true;
         this.self.synced.set(this.opts.resource, true);
         await this.watch();
       } catch (e) {
@@ -251,36 +282,33 @@ export class ListWatch {
         if (end?.reason === 'closed') {
           // Servers end watches routinely (timeoutSeconds, apiserver rollouts): resume at once.
           this.self.watchRestart(this.opts.resource, 'closed');
-          backoff = this.opts.backoffInitialMs;
-          failures = 0;
+          backoff.reset();
           continue;
         }
-        failures++;
-        if (status) {
-          if (status.status === 404 || status.status === 403 || status.status === 401) {
-            if (!this.unavailable) this.handlers.onUnavailable?.(status.status, status.message);
-            this.unavailable = true;
-          }
+        if (status && (status.status === 404 || status.status === 403 || status.status === 401)) {
+          if (!this.unavailable) this.handlers.onUnavailable?.(status.status, status.message);
+          this.unavailable = true;
         }
         const reason = end?.reason ?? (status ? `http_${status.status}` : 'error');
         this.self.watchRestart(this.opts.resource, reason);
-        const level = failures > 3 ? 'warn' : 'info';
+        const delay = backoff.next();
+        const retryAfterMs = status?.retryAfterSeconds !== undefined ? status.retryAfterSeconds * 1000 : 0;
+        // Retry-After is a floor the jitter must not undercut; an absent CRD is checked rarely.
+        const waitMs = Math.max(retryAfterMs, delay, this.unavailable ? UNAVAILABLE_RETRY_MS : 0);
         if (!(status && this.unavailable)) {
-          this.log[level]({ resource: this.opts.resource, reason, err: (e as Error).message, retryInMs: backoff }, 'list/watch failed, retrying');
+          const level = backoff.failures > 3 ? 'warn' : 'info';
+          this.log[level]({ resource: this.opts.resource, reason, err: (e as Error).message, retryInMs: Math.round(waitMs) }, 'list/watch failed, retrying');
         }
-        const waitMs = status?.retryAfterSeconds !== undefined ? Math.max(status.retryAfterSeconds * 1000, backoff) : backoff;
-        // An absent CRD is checked rarely; anything else with jittered exponential backoff.
-        await this.sleep(this.unavailable ? Math.max(waitMs, 60_000) : waitMs * (0.8 + Math.random() * 0.4));
-        backoff = Math.min(backoff * 2, this.opts.backoffMaxMs);
+        await this.sleep(waitMs);
       }
     }
   }
 
   private sleep(ms: number): Promise<void> {
     return new Promise((resolve) => {
-      const t = setTimeout(resolve, ms);
+      const t = this.clock.setTimeout(resolve, ms);
       this.wake = () => {
-        clearTimeout(t);
+        t.cancel();
         resolve();
       };
     });
@@ -294,7 +322,7 @@ export class ListWatch {
   }
 
   /** Pages through the collection; an expired continue token restarts the list from the top. */
-  async listAll(controller?: AbortController): Promise<{ items: unknown[]; resourceVersion: string }> {
+  private async listAll(controller?: AbortController): Promise<{ items: unknown[]; resourceVersion: string }> {
     const signal = (controller ?? (this.abort = new AbortController())).signal;
     let items: unknown[] = [];
     let cont: string | undefined;
@@ -324,17 +352,18 @@ export class ListWatch {
 
   /** Adds one page's items (prepared) to `items`; returns its resourceVersion and continue token. */
   private takePage(body: unknown, items: unknown[]): { rv: string | undefined; cont: string | undefined } {
-    const list = typeof body === 'object' && body !== null ? (body as { items?: unknown; metadata?: { continue?: unknown; resourceVersion?: unknown } }) : {};
-    const prepare = this.handlers.prepare;
-    if (Array.isArray(list.items)) {
-      for (const it of list.items) {
-        const v = prepare ? prepare(it) : it;
-        if (v !== undefined) items.push(v);
-      }
+    const page = decodeListPage(body);
+    if (!page.ok) {
+      this.rejected('not_a_list', page.detail);
+      // A failed list, retried with backoff: taken as empty it would wipe what the model holds.
+      throw new Error(`list response is not a list: ${page.detail}`);
     }
-    const rv = typeof list.metadata?.resourceVersion === 'string' ? list.metadata.resourceVersion : undefined;
-    const cont = typeof list.metadata?.continue === 'string' && list.metadata.continue !== '' ? list.metadata.continue : undefined;
-    return { rv, cont };
+    const prepare = this.handlers.prepare;
+    for (const it of page.items) {
+      const v = prepare ? prepare(it) : it;
+      if (v !== undefined) items.push(v);
+    }
+    return { rv: page.resourceVersion, cont: page.continueToken };
   }
 
   private async watch(): Promise<void> {
@@ -345,7 +374,7 @@ export class ListWatch {
       resourceVersion: this.resourceVersion ?? '',
       allowWatchBookmarks: 'true',
       // Spread the reconnects of many exporters, as client-go does.
-      timeoutSeconds: String(Math.round(this.opts.watchTimeoutSeconds * (1 + Math.random()))),
+      timeoutSeconds: String(Math.round(this.opts.watchTimeoutSeconds * (1 + this.random()))),
     });
     let res;
     try {
@@ -360,11 +389,14 @@ export class ListWatch {
       throw new WatchEnd('expired', 'watch: 410 Gone');
     }
     if (status < 200 || status >= 300) throw statusError(status, await readBody(res), res.headers['retry-after']);
+    const stream = res;
 
     await new Promise<void>((resolve, reject) => {
-      let buf = '';
+      const framer = new LineFramer();
+      const idleMs = this.opts.idleTimeoutMs;
       let ended = false;
-      let idle: NodeJS.Timeout | undefined;
+      let lastData = this.clock.now();
+      let idle: Timer | undefined;
       this.watchLive = true;
       if (this.auditPending) {
         this.auditPending = false;
@@ -376,62 +408,61 @@ export class ListWatch {
         this.watchLive = false;
         // The resumed watch starts from the last applied resourceVersion: apply what an audit held.
         this.abandonAudit();
-        clearTimeout(idle);
-        res.removeAllListeners('data');
-        res.destroy();
+        idle?.cancel();
+        stream.removeAllListeners('data');
+        stream.destroy();
         if (err) reject(err);
         else resolve();
       };
-      const arm = (): void => {
-        clearTimeout(idle);
-        idle = setTimeout(() => {
-          this.log.warn({ resource: this.opts.resource, idleMs: this.opts.idleTimeoutMs }, 'watch silent past the idle timeout: restarting it');
-          finish(new WatchEnd('stalled', 'watch stalled'));
-        }, this.opts.idleTimeoutMs);
+      // One timer per idle period, not per chunk: it re-arms for whatever silence remains.
+      const checkIdle = (): void => {
+        const silent = this.clock.now() - lastData;
+        if (silent < idleMs) {
+          idle = this.clock.setTimeout(checkIdle, idleMs - silent);
+          return;
+        }
+        this.log.warn({ resource: this.opts.resource, idleMs }, 'watch silent past the idle timeout: restarting it');
+        finish(new WatchEnd('stalled', 'watch stalled'));
       };
-      arm();
-      res.setEncoding('utf8');
-      res.on('data', (chunk: string) => {
-        arm();
-        buf += chunk;
-        let nl: number;
-        while ((nl = buf.indexOf('\n')) >= 0) {
-          const line = buf.slice(0, nl);
-          buf = buf.slice(nl + 1);
-          if (line.length === 0) continue;
-          const err = this.handleLine(line);
-          if (err) return finish(err);
+      idle = this.clock.setTimeout(checkIdle, idleMs);
+      stream.setEncoding('utf8');
+      stream.on('data', (chunk) => {
+        lastData = this.clock.now();
+        try {
+          for (const line of framer.push(typeof chunk === 'string' ? chunk : chunk.toString('utf8'))) {
+            const err = this.handleLine(line);
+            if (err) return finish(err);
+            if (ended) return;
+          }
+        } catch (e) {
+          // A throw here would escape the stream's listener and end the process: end the watch instead.
+          this.log.error({ resource: this.opts.resource, err: (e as Error).stack }, 'handling a watch event failed; restarting the watch');
+          finish(e instanceof Error ? e : new Error(String(e)));
         }
       });
-      res.on('end', () => finish(new WatchEnd('closed', 'watch closed by server')));
-      res.on('error', (e) => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : e));
-      res.on('close', () => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : new WatchEnd('closed', 'connection closed')));
+      stream.on('end', () => finish(new WatchEnd('closed', 'watch closed by server')));
+      stream.on('error', (e) => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : e));
+      stream.on('close', () => finish(this.auditRequested ? new WatchEnd('audit', 'audit') : new WatchEnd('closed', 'connection closed')));
       abort.signal.addEventListener('abort', () => finish(new WatchEnd(this.auditRequested ? 'audit' : 'stopped', 'aborted')));
     });
   }
 
   /** Handles one watch line; returns an error that ends the watch, if any. */
   private handleLine(line: string): Error | undefined {
-    let ev: { type?: unknown; object?: unknown };
-    try {
-      ev = JSON.parse(line) as typeof ev;
-    } catch {
-      this.self.reject(this.opts.resource, 'bad_json');
-      this.log.warn({ resource: this.opts.resource, line: line.slice(0, 200) }, 'skipping a watch line that is not JSON');
-      return undefined;
-    }
-    const type = typeof ev.type === 'string' ? ev.type : '';
-    const object = ev.object;
-    const meta = typeof object === 'object' && object !== null ? (object as { metadata?: { resourceVersion?: unknown } }).metadata : undefined;
-    const rv = typeof meta?.resourceVersion === 'string' ? meta.resourceVersion : undefined;
-    this.self.watchEvent(this.opts.resource, type || 'UNKNOWN', Date.now());
-    switch (type) {
-      case 'ADDED':
-      case 'MODIFIED':
-      case 'DELETED':
-      case 'BOOKMARK':
+    const d = decodeLine(line);
+    const counted = countedType(d);
+    if (counted) this.self.watchEvent(this.opts.resource, counted, this.clock.now());
+    switch (d.kind) {
+      case 'reject':
+        this.rejected(d.reason, d.detail);
+        return undefined;
+      case 'error':
+        if (d.expired) return new WatchEnd('expired', 'watch: 410 Expired');
+        return new WatchEnd('error', `watch error event: ${d.detail}`);
+      case 'event': {
+        const ev: BufferedEvent = { type: d.type, object: d.object, rv: d.rv };
         if (this.audit) {
-          this.audit.buffer.push({ type, object, rv });
+          this.audit.buffer.push(ev);
           if (this.audit.buffer.length > MAX_AUDIT_BUFFER) {
             this.log.warn({ resource: this.opts.resource }, 'audit list too slow: abandoning this audit');
             this.abandonAudit();
@@ -439,17 +470,20 @@ export class ListWatch {
             this.completeAuditIfCaughtUp();
           }
         } else {
-          this.applyEvent({ type, object, rv });
+          this.applyEvent(ev);
         }
         return undefined;
-      case 'ERROR': {
-        const code = (object as { code?: unknown } | undefined)?.code;
-        if (code === 410) return new WatchEnd('expired', 'watch: 410 Expired');
-        return new WatchEnd('error', `watch error event: ${JSON.stringify(object).slice(0, 300)}`);
       }
-      default:
-        this.self.reject(this.opts.resource, 'unknown_event_type');
-        return undefined;
     }
+  }
+
+  /** Counts an unusable line or list; logs the first of each kind, then rarely, so a flood cannot flood the log. */
+  private rejected(reason: string, detail: string): void {
+    this.self.reject(this.opts.resource, reason);
+    const n = (this.rejectsSeen.get(reason) ?? 0) + 1;
+    this.rejectsSeen.set(reason, n);
+    if (n !== 1 && n % REJECT_LOG_EVERY !== 0) return;
+    const msg = reason === 'bad_json' ? 'skipping a watch line that is not JSON' : reason === 'not_a_list' ? 'a list response is not a list; retrying the list' : 'skipping a watch line that is not a usable event';
+    this.log.warn({ resource: this.opts.resource, reason, detail, seen: n }, msg);
   }
 }

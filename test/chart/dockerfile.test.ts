@@ -1,11 +1,15 @@
 /**
  * What can be checked of the Dockerfile without a Docker engine: exact base image pins, a
  * production-only runtime install, a non-root user, and an entrypoint that exists after the build.
+ * And what ships (image and npm package): serve, demo and simulate, never the bundle and README
+ * generators (src/bundle, src/docs) or a dev dependency.
  */
 import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
 import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
+import { promisify } from 'node:util';
 import { REPO_ROOT, rec } from './helm.js';
 
 interface Instruction {
@@ -57,6 +61,58 @@ function last<T>(items: readonly T[]): T {
   return item;
 }
 
+/** Generators and their dev-only inputs: never part of what runs. */
+const DEV_ONLY = /^src\/(bundle|docs)\//;
+
+/** Every compiled module the entry point reaches through static and dynamic imports, and the packages it imports. */
+async function importClosure(distRoot: string, entry: string): Promise<{ modules: Set<string>; packages: Set<string> }> {
+  const modules = new Set<string>();
+  const packages = new Set<string>();
+  const todo = [path.join(distRoot, entry)];
+  for (let file = todo.pop(); file !== undefined; file = todo.pop()) {
+    const rel = path.relative(distRoot, file);
+    if (modules.has(rel)) continue;
+    modules.add(rel);
+    const text = await readFile(file, 'utf8');
+    for (const m of text.matchAll(/(?:\bfrom\s*|\bimport\s*\(\s*|^import\s*)['"]([^'"]+)['"]/gm)) {
+      const spec = m[1] ?? '';
+      if (spec.startsWith('.')) todo.push(path.resolve(path.dirname(file), spec));
+      else if (!spec.startsWith('node:')) packages.add(spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : (spec.split('/')[0] ?? spec));
+    }
+  }
+  return { modules, packages };
+}
+
+describe('what ships', async () => {
+  const pkg = rec(JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')), 'package.json');
+  const prod = new Set(Object.keys(rec(pkg['dependencies'], 'dependencies')));
+
+  test('serve, demo and simulate reach no generator module and no dev dependency', async () => {
+    // main.js loads demo and simulate with import(): the walk follows those too.
+    const { modules, packages } = await importClosure(path.join(REPO_ROOT, 'dist'), 'src/cli/main.js');
+    for (const must of ['src/cli/serve.js', 'src/cli/demo.js', 'src/sim/cli.js', 'src/sim/index.js']) assert.ok(modules.has(must), `${must} is reached`);
+    for (const m of modules) assert.doesNotMatch(m, DEV_ONLY, `${m} is imported by what runs`);
+    for (const p of packages) assert.ok(prod.has(p), `${p} is imported by what runs but is not a production dependency`);
+  });
+
+  test('the npm package carries the runtime and the simulator, not the generators', async () => {
+    const { stdout } = await promisify(execFile)('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 });
+    const [report] = JSON.parse(stdout) as Array<{ files: Array<{ path: string }> }>;
+    assert.ok(report);
+    const files = report.files.map((f) => f.path);
+    for (const must of ['dist/src/cli/main.js', 'dist/src/cli/demo.js', 'dist/src/sim/index.js', 'dist/src/exporter.js']) assert.ok(files.includes(must), `${must} is packed`);
+    const dev = files.filter((f) => DEV_ONLY.test(f.replace(/^dist\//, '')));
+    assert.deepEqual(dev, [], 'no bundle or README generator in the package');
+  });
+
+  test('the image build never sees the generators', async () => {
+    const lines = (await readFile(path.join(REPO_ROOT, '.dockerignore'), 'utf8')).split('\n').map((l) => l.trim());
+    const allow = lines.indexOf('!src');
+    assert.ok(allow >= 0, 'src is sent');
+    for (const dir of ['src/bundle', 'src/docs']) assert.ok(lines.indexOf(dir) > allow, `${dir} is excluded after !src`);
+  });
+});
+
 describe('Dockerfile', async () => {
   const text = await readFile(path.join(REPO_ROOT, 'Dockerfile'), 'utf8');
   const stages = parseDockerfile(text);
@@ -89,6 +145,7 @@ describe('Dockerfile', async () => {
       ops(runtime, 'COPY').some((c) => new RegExp(`^--from=${stages[0]?.name ?? '0'}\\s+\\S*dist`).test(c)),
       'dist is copied from the build stage',
     );
+    for (const c of ops(runtime, 'COPY')) assert.doesNotMatch(c, /\bsrc\/(bundle|docs)\b/, `the runtime copies no generator: ${c}`);
   });
 
   test('runs as a non-root user', () => {

@@ -60,5 +60,5 @@ test('without dynamic allocation the floor is the instances, the operator\'s 1 w
   assert.equal(executorSettings({ executor: { instances: 4 } }).floor, 4);
   const d = executorSettings(undefined);
   assert.equal(d.floor, 1);
-  assert.deepEqual(Object.fromEntries(d.dynamicAllocation), { enabled: 0, min_executors: 0, max_executors: Infinity, initial_executors: 0, executor_idle_timeout_seconds: 60, shuffle_tracking: 1, decommission: 0 });
+  assert.deepEqual(Object.fromEntries(d.dynamicAllocation), { enabled: 0, min_executors: 0, max_executors: 2_147_483_647, initial_executors: 0, executor_idle_timeout_seconds: 60, shuffle_tracking: 1, decommission: 0 });
 });

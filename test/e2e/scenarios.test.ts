@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
-import { parseExposition, select, sum, type Parsed } from '../../src/metrics/parse-exposition.js';
+import { parseExposition, select, sum, type ParsedExposition as Parsed } from '../../src/metrics/parse-exposition.js';
 import { counted, startPair, truthDelta, waitFor, type Pair } from '../support/sim-pair.js';
 
 const SPEED = 120;

@@ -222,7 +222,7 @@ test('executors missing: the SparkApplication\'s floor minus the executors the r
   const da = (setting: string) => value(p, 'spark_k8s_application_dynamic_allocation', { namespace: 'analytics', team: 'data-eng', app_name: 'etl-daily', setting });
   assert.equal(da('enabled'), 0);
   assert.equal(da('executor_idle_timeout_seconds'), 45);
-  assert.equal(da('max_executors'), Infinity);
+  assert.equal(da('max_executors'), 2_147_483_647, 'Spark\'s Int.MaxValue');
 });
 
 test('pod info joins per-pod series to applications; heap and limit per app; the overhead ratio uses the limit (Spark 2.3 requests only the heap)', async () => {

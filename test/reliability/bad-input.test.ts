@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import fc from 'fast-check';
 import { parseExposition, select, sum, value } from '../support/exposition.js';
 import { startExporterProcess, waitFor, type ExporterProcess } from '../support/exporter-process.js';
 import { quota, running, sparkPod, terminated, type Obj } from '../support/pods.js';
@@ -28,6 +29,7 @@ function edit(p: Obj, fn: (p: Obj) => void): Obj {
 }
 
 const status = (p: Obj) => p['status'] as Obj;
+const isEventShaped = (v: unknown) => typeof v === 'object' && v !== null && !Array.isArray(v) && 'type' in v;
 const container = (p: Obj) => ((p['spec'] as Obj)['containers'] as Obj[])[0]!;
 
 test('hostile objects are skipped with a reason, counted, logged; the exporter serves sane metrics', { timeout: 60_000 }, async () => {
@@ -79,7 +81,7 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     const p = await waitFor('watch garbage counted', async () => {
       const text = await (await fetch(`${url}/metrics`)).text();
       const m = parseExposition(text);
-      return sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'bad_json' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'unknown_event_type' }) >= 2 ? m : undefined;
+      return sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'bad_json' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'unknown_event_type' }) === 1 && sum(m, 'spark_k8s_exporter_objects_rejected_total', { resource: 'pods', reason: 'not_an_event' }) === 1 ? m : undefined;
     });
     assert.equal(ex.child.exitCode, null, 'still running');
     assertSane(p, 128);
@@ -90,7 +92,8 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     assert.equal(rejected('pods', 'unknown_role'), 1);
     assert.equal(rejected('pods', 'not_spark'), 1, 'labels of the wrong type are no labels');
     assert.equal(rejected('pods', 'missing_app_id'), 1);
-    assert.equal(rejected('pods', 'unknown_event_type'), 2, 'an unknown event type and a JSON line that is no event');
+    assert.equal(rejected('pods', 'unknown_event_type'), 1, 'an unknown event type');
+    assert.equal(rejected('pods', 'not_an_event'), 1, 'a JSON line that is no event');
     assert.equal(rejected('resourcequotas', 'bad_quantity'), 1);
     assert.equal(rejected('resourcequotas', 'not_an_object'), 1);
     assert.equal(rejected('resourcequotas', 'missing_metadata'), 1);
@@ -117,6 +120,53 @@ test('hostile objects are skipped with a reason, counted, logged; the exporter s
     assert.ok(ex.logs.some((l) => l.includes('skipping a watch line that is not JSON')));
     assert.ok(ex.logs.some((l) => l.includes('skipping quota quantities that do not parse')));
     process.stdout.write(`# reliability rejected: ${JSON.stringify(Object.fromEntries(select(p, 'spark_k8s_exporter_objects_rejected_total').map((s) => [`${s.labels['resource']}/${s.labels['reason']}`, s.value])))}\n`);
+  } finally {
+    await ex?.stop('SIGKILL');
+    await api.stop();
+    tmp.cleanup();
+  }
+});
+
+test('watch lines and list items of any JSON shape: counted, skipped, and the process lives', { timeout: 60_000 }, async () => {
+  const api = new HostileApiServer();
+  const tmp = tempDir('rel-json-');
+  await api.start();
+  let ex: ExporterProcess | undefined;
+  try {
+    const items = fc.sample(fc.jsonValue({ maxDepth: 3 }), { numRuns: 60, seed: 424242 });
+    api.lists['pods'] = items;
+    // List bodies that are no list: the list fails (counted) and is retried, never taken as empty.
+    api.listBodies.set('namespaces', 'null');
+    api.listBodies.set('sparkapplications', '{"kind":"List","items":5}');
+    ex = await startExporterProcess(['--kubeconfig', api.kubeconfig(tmp.dir), '--watch-idle-timeout', '60s', '--audit-interval', '0', '--no-process-metrics']);
+    const url = ex.url;
+    await waitFor('ready', async () => (await fetch(`${url}/readyz`)).status === 200, 20_000);
+    await waitFor('pod watch open', () => api.watching('pods') > 0);
+    // `null` killed the process before (TypeError in the data listener); the rest is its class.
+    const values = [null, ...fc.sample(fc.jsonValue(), { numRuns: 300, seed: 7 }).filter((v) => !isEventShaped(v))];
+    for (const v of values) api.send('pods', JSON.stringify(v));
+    for (const line of ['{"type":"ERROR"}', '{"type":"ERROR","object":7}', '{"type":"BOOKMARK","object":null}', '{"type":42,"object":{}}']) api.send('pods', line);
+    const rejectedOf = (m: ReturnType<typeof parseExposition>, resource: string, reason?: string) => sum(m, 'spark_k8s_exporter_objects_rejected_total', reason ? { resource, reason } : { resource });
+    const p = await waitFor('every line counted', async () => {
+      const m = parseExposition(await (await fetch(`${url}/metrics`)).text());
+      return rejectedOf(m, 'pods', 'not_an_event') === values.length + 1 ? m : undefined;
+    });
+    assert.equal(ex.child.exitCode, null, 'still running');
+    assert.equal(api.watching('pods'), 1, 'the same watch goes on');
+    assert.equal(rejectedOf(p, 'pods', 'bad_error_event'), 2);
+    assert.equal(rejectedOf(p, 'pods', 'bad_bookmark'), 1);
+    const listRejects = rejectedOf(p, 'pods') - (values.length + 1) - 3;
+    assert.equal(listRejects, items.length, 'every list item of an arbitrary JSON shape counted once');
+    assert.equal(sum(p, 'spark_k8s_pods'), 0);
+    assert.ok(rejectedOf(p, 'namespaces', 'not_a_list') >= 1);
+    assert.ok(rejectedOf(p, 'sparkapplications', 'not_a_list') >= 1);
+    assert.ok(sum(p, 'spark_k8s_exporter_list_total', { resource: 'namespaces', result: 'error' }) >= 1);
+    assertSane(p, 128);
+    // Log lines arrive asynchronously (pino): wait for every kind, then check there is one of each.
+    const logged = () => ex!.logs.filter((l) => l.includes('skipping a watch line that is not a usable event')).map((l) => (JSON.parse(l) as { reason: string }).reason);
+    await waitFor('logged once per kind', () => (new Set(logged()).size >= 3) || undefined, 10_000);
+    const kinds = logged();
+    assert.deepEqual(kinds.sort(), ['bad_bookmark', 'bad_error_event', 'not_an_event'], `${values.length} bad lines, one log line per kind`);
   } finally {
     await ex?.stop('SIGKILL');
     await api.stop();

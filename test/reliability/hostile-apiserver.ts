@@ -19,6 +19,8 @@ const COLLECTIONS: Record<string, RegExp> = {
 
 export class HostileApiServer {
   readonly lists: Record<string, unknown[]> = { pods: [], resourcequotas: [], namespaces: [], sparkapplications: [], scheduledsparkapplications: [], 'sparkapplications.spark.apache.org': [] };
+  /** A raw body to answer a resource's lists with instead of a list of `lists[resource]`. */
+  readonly listBodies = new Map<string, string>();
   /** Status to answer for a resource instead of serving it (e.g. 403 for RBAC, 401 for a bad token). */
   readonly deny = new Map<string, { code: number; reason: string; message: string }>();
   /** When set, every request without this bearer token gets 401. */
@@ -78,6 +80,8 @@ export class HostileApiServer {
         return;
       }
       res.writeHead(200, { 'Content-Type': 'application/json' });
+      const raw = this.listBodies.get(resource);
+      if (raw !== undefined) return void res.end(raw);
       res.end(JSON.stringify({ kind: 'List', apiVersion: 'v1', metadata: { resourceVersion: '10' }, items: this.lists[resource] ?? [] }));
       return;
     }

@@ -7,12 +7,17 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
-import { Model, DEFAULT_MODEL_OPTIONS } from '../../src/domain/model.js';
+import pino from 'pino';
+import { Model } from '../../src/domain/model.js';
+import { TEST_MODEL_OPTIONS as DEFAULT_MODEL_OPTIONS } from '../support/model-options.js';
 import { relist } from '../../src/domain/relist.js';
 import { parseQuota } from '../../src/domain/quota.js';
 import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
 import { MetricsRenderer } from '../../src/metrics/render.js';
 import { SelfStats } from '../../src/source/self-stats.js';
+import { ListWatch } from '../../src/source/list-watch.js';
+import { FakeClock, flush } from '../support/fake-clock.js';
+import { FakeTransport } from '../support/fake-transport.js';
 import { parseExposition } from '../support/exposition.js';
 import { deleting, disrupted, oomKilled, quota, running, sparkPod, terminated, unschedulable, waiting, type Obj } from '../support/pods.js';
 import { assertSane } from '../support/sim-pair.js';
@@ -199,5 +204,112 @@ test('the same hostile objects through OpenMetrics: it parses and ends with # EO
       assertSane(parseExposition(text), MAX_LABEL);
     }),
     { numRuns: 200, seed: 7 },
+  );
+});
+
+// ---- the watch loop under arbitrary JSON ------------------------------------------------------
+
+const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const anyType = fc.oneof(fc.constantFrom('ADDED', 'MODIFIED', 'DELETED', 'BOOKMARK', 'ERROR'), fc.string({ maxLength: 8 }));
+/** Event-shaped values with arbitrary parts, and plain arbitrary JSON values. */
+const lineArb: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: fc.jsonValue({ maxDepth: 3 }) },
+  { weight: 2, arbitrary: fc.record({ type: anyType, object: fc.oneof(fc.jsonValue({ maxDepth: 2 }), podArb) }, { requiredKeys: [] }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('BOOKMARK'), object: fc.record({ metadata: fc.record({ resourceVersion: fc.oneof(fc.string({ maxLength: 4 }), fc.jsonValue({ maxDepth: 1 })) }) }) }) },
+);
+
+/** What a line must come to, judged independently of the decoder: delivered, ends the watch, or a rejection reason. */
+function expected(v: unknown): 'event' | 'bookmark' | 'ends' | string {
+  if (!isRecord(v) || typeof v['type'] !== 'string') return 'not_an_event';
+  const o = v['object'];
+  switch (v['type']) {
+    case 'ADDED':
+    case 'MODIFIED':
+    case 'DELETED':
+      return 'event';
+    case 'BOOKMARK':
+      return isRecord(o) && isRecord(o['metadata']) && typeof o['metadata']['resourceVersion'] === 'string' ? 'bookmark' : 'bad_bookmark';
+    case 'ERROR':
+      return isRecord(o) ? 'ends' : 'bad_error_event';
+    default:
+      return 'unknown_event_type';
+  }
+}
+
+test('any JSON value as a watch line or a list item: the loop never throws, every unusable one is counted', { timeout: 120_000 }, async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }), fc.jsonValue({ maxDepth: 2 }), fc.array(lineArb, { minLength: 1, maxLength: 30 }), async (items, firstBody, lines) => {
+      const clock = new FakeClock(0);
+      const transport = new FakeTransport();
+      const self = new SelfStats('test');
+      let lists = 0;
+      // The first list answer is any JSON value as the body; after it a list of arbitrary items.
+      const firstIsList = isRecord(firstBody) && (firstBody['items'] === null || Array.isArray(firstBody['items']));
+      let served = 0;
+      transport.list = () => {
+        const body = ++lists === 1 ? firstBody : { metadata: { resourceVersion: '10' }, items };
+        if (lists > 1 || firstIsList) served += (isRecord(body) && Array.isArray(body['items']) ? body['items'] : []).length;
+        return { status: 200, json: body };
+      };
+      let accepted = 0;
+      let itemRejects = 0;
+      let delivered = 0;
+      const lw = new ListWatch(
+        transport,
+        { resource: 'pods', path: '/api/v1/pods', pageSize: 500, idleTimeoutMs: 60_000, watchTimeoutSeconds: 300, backoffInitialMs: 100, backoffMaxMs: 1000 },
+        {
+          prepare: (raw) => {
+            const r = parseSparkPod(raw, 'team');
+            if (r.ok) return r.value;
+            itemRejects++;
+            return undefined;
+          },
+          onList: (views) => (accepted += views.length),
+          onEvent: () => void delivered++,
+        },
+        self,
+        pino({ level: 'silent' }),
+        { clock, random: () => 0.5 },
+      );
+      const errors: unknown[] = [];
+      const onError = (e: unknown) => errors.push(e);
+      process.on('uncaughtException', onError);
+      try {
+        lw.start();
+        /** Runs timers until a live watch is open. */
+        const untilWatching = async () => {
+          for (let k = 0; k < 10; k++) {
+            await flush(2);
+            const live = transport.watches.at(-1);
+            if (live && !live.destroyed) return live;
+            clock.advance((clock.nextAt() ?? clock.now()) - clock.now());
+          }
+          throw new Error('no watch opened');
+        };
+        let live = await untilWatching();
+        const want = new Map<string, number>();
+        let ends = 0;
+        for (const v of lines) {
+          const e = expected(v);
+          want.set(e, (want.get(e) ?? 0) + 1);
+          if (e === 'ends') ends++;
+          live.line(JSON.stringify(v));
+          if (live.destroyed) live = await untilWatching();
+        }
+        const rejected = (reason: string) => self.rejected.get(`pods\u0000${reason}`) ?? 0;
+        for (const reason of ['not_an_event', 'unknown_event_type', 'bad_bookmark', 'bad_error_event']) assert.equal(rejected(reason), want.get(reason) ?? 0, reason);
+        assert.equal(rejected('bad_json'), 0, 'JSON.stringify always gives JSON');
+        assert.equal(delivered, lines.filter((v) => expected(v) === 'event').length, 'each object event delivered once');
+        assert.equal(transport.watches.length, 1 + ends, 'only an ERROR with an object ends a watch');
+        assert.equal(rejected('not_a_list'), firstIsList ? 0 : 1, 'a body that is no list is counted, not taken as empty');
+        assert.ok(lists >= (firstIsList ? 1 : 2), 'a failed list is retried');
+        assert.equal(accepted + itemRejects, served, 'every list item judged once per list');
+        assert.deepEqual(errors, []);
+      } finally {
+        await lw.stop();
+        process.off('uncaughtException', onError);
+      }
+    }),
+    { numRuns: Number(process.env['PROP_RUNS'] ?? 200), seed: Number(process.env['PROP_SEED'] ?? 20261201) },
   );
 });

@@ -91,10 +91,20 @@ test('SIGTERM during scrapes: each scrape completes whole or fails cleanly, and 
     const url = ex.url;
     const full = await (await fetch(`${url}/metrics`)).text();
     assert.ok(full.length > 1_000_000, `a large exposition: ${full.length} bytes`);
+    // A response the shutdown cuts (the exporter exits at most 10 s after SIGTERM) must be one the
+    // client can tell is cut: its read fails against the announced length. That is a clean failure,
+    // like a refused connection; a short body taken for a whole one would not be.
     const scrapes = Array.from({ length: 6 }, () =>
       fetch(`${url}/metrics`, { signal: AbortSignal.timeout(20_000) }).then(
-        async (r) => ({ status: r.status, body: await r.text() }),
-        (e: unknown) => ({ status: 0, body: String(e) }),
+        async (r) => {
+          const announced = r.headers.get('content-length');
+          try {
+            return { status: r.status, body: await r.text(), announced };
+          } catch (e) {
+            return { status: 0, body: `cut and detected: ${String(e)}`, announced };
+          }
+        },
+        (e: unknown) => ({ status: 0, body: String(e), announced: null }),
       ),
     );
     await sleep(30);
@@ -107,6 +117,7 @@ test('SIGTERM during scrapes: each scrape completes whole or fails cleanly, and 
         // Whole: parses, ends where the exposition ends, every family present.
         const p = parseExposition(r.body);
         assert.ok(r.body.endsWith('\n'));
+        assert.equal(Number(r.announced), Buffer.byteLength(r.body), 'the length was announced, so a cut is always detectable');
         assert.ok(p.types.has('spark_k8s_exporter_total_shards'), 'the last family is there');
         assert.ok(sum(p, 'spark_k8s_pods') >= 20_000);
         completed++;

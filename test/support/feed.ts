@@ -1,6 +1,7 @@
 /** Drives a Model the way the sources do: parse each raw object, then apply it. */
 import assert from 'node:assert/strict';
-import { Model, type ApplyMode, type ModelOptions, DEFAULT_MODEL_OPTIONS } from '../../src/domain/model.js';
+import { Model, type ApplyMode, type ModelOptions } from '../../src/domain/model.js';
+import { TEST_MODEL_OPTIONS as DEFAULT_MODEL_OPTIONS } from './model-options.js';
 import { parseQuota } from '../../src/domain/quota.js';
 import { relist } from '../../src/domain/relist.js';
 import { parseSparkApplication } from '../../src/domain/spark-application.js';

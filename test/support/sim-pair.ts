@@ -12,7 +12,7 @@ import pino, { type Logger } from 'pino';
 import { DEFAULT_CONFIG, startExporter, type ExporterConfig, type RunningExporter } from '../../src/exporter.js';
 import { startSimulator, type RunningSimulator, type SimulatorOptions, type TruthTotals } from '../../src/sim/index.js';
 import type { KObject, Pod } from '../../src/sim/types.js';
-import { parseExposition, select, sum, type Parsed } from './exposition.js';
+import { parseExposition, select, sum, type ParsedExposition as Parsed } from './exposition.js';
 import { waitFor } from './exporter-process.js';
 
 export { waitFor };
