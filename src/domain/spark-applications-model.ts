@@ -41,8 +41,8 @@ interface SparkApplicationRecord {
   submissions: number;
   executions: number;
   submitted: boolean;
-  /** How the latest finished attempt ended, as far as seen: a rerun after success is no retry. */
-  lastOutcome: 'failed' | 'succeeded' | undefined;
+  /** How the latest finished attempt ended, as far as seen: a rerun after a success or a terminal state is no retry. */
+  lastOutcome: 'failed' | 'succeeded' | 'terminal' | undefined;
   /** Whether the latest submission failed (kubeflow SUBMISSION_FAILED, no driver state since). */
   submissionFailed: boolean;
   /** Apache: the attempt id last seen. */
@@ -56,8 +56,9 @@ export interface SparkApplicationsOptions {
   readonly driverOf?: (v: SparkApplicationView) => DriverEvidence | undefined;
 }
 
-const FAILED_KUBEFLOW = new Set(['FAILING', 'SUBMISSION_FAILED', 'FAILED']);
-const SUCCEEDED_KUBEFLOW = new Set(['SUCCEEDING', 'COMPLETED']);
+const FAILED_KUBEFLOW = new Set(['FAILING', 'SUBMISSION_FAILED']);
+const SUCCEEDED_KUBEFLOW = new Set(['SUCCEEDING']);
+const TERMINAL_KUBEFLOW = new Set(['COMPLETED', 'FAILED']);
 
 export class SparkApplicationsModel implements Store<SparkApplicationView> {
   readonly records = new Map<string, SparkApplicationRecord>();
@@ -139,6 +140,7 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
     if (v.operator === 'kubeflow') {
       if (FAILED_KUBEFLOW.has(v.state)) rec.lastOutcome = 'failed';
       else if (SUCCEEDED_KUBEFLOW.has(v.state)) rec.lastOutcome = 'succeeded';
+      else if (TERMINAL_KUBEFLOW.has(v.state)) rec.lastOutcome = 'terminal';
       // The latest submission failed until a later state shows a driver.
       if (v.state === 'SUBMISSION_FAILED') rec.submissionFailed = true;
       else if (v.state !== 'FAILED') rec.submissionFailed = false;
@@ -173,7 +175,8 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
    * Submissions since the last sighting, from both counters: submissionAttempts counts every
    * spark-submit (operators before v2 reset it to 0 on PENDING_RERUN), executionAttempts every
    * successful one; both reset only when a spec change restarts the lifecycle (INVALIDATING).
-   * Every submission but a lifecycle's first is a retry, unless it reruns a success (Always).
+   * Every submission but a lifecycle's first is a retry, unless it reruns a success (Always) or
+   * follows a terminal state (a final failure was counted as one; a rerun then is a new lifecycle).
    */
   private kubeflowRetries(rec: SparkApplicationRecord, v: SparkApplicationView, nowMs: number): void {
     const sub = v.submissionAttempts;
@@ -193,7 +196,7 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
     rec.submissions = sub;
     rec.executions = exec;
     if (fresh === 0) return;
-    if (v.restartPolicy === 'Always' && rec.lastOutcome === 'succeeded') fresh--;
+    if (rec.lastOutcome === 'succeeded' || rec.lastOutcome === 'terminal') fresh--;
     rec.lastOutcome = undefined;
     this.countRetries(v, fresh, nowMs);
   }
@@ -232,11 +235,14 @@ export class SparkApplicationsModel implements Store<SparkApplicationView> {
     return this.records.delete(uid);
   }
 
-  /** When the application entered its state, and whether that is known rather than a lower bound. */
-  stateSince(uid: string): { ms: number; known: boolean } | undefined {
+  /**
+   * When the application entered its state, and whether that is known rather than a lower bound.
+   * A status time in the future (clock skew, a simulated clock) is not trusted: the sighting is.
+   */
+  stateSince(uid: string, nowMs = Infinity): { ms: number; known: boolean } | undefined {
     const rec = this.records.get(uid);
     if (!rec) return undefined;
-    if (rec.view.stateSinceMs !== undefined) return { ms: rec.view.stateSinceMs, known: true };
+    if (rec.view.stateSinceMs !== undefined && rec.view.stateSinceMs <= nowMs) return { ms: rec.view.stateSinceMs, known: true };
     return { ms: rec.observedSinceMs, known: !rec.predates };
   }
 

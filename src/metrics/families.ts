@@ -253,7 +253,7 @@ export const RENDERERS: Renderers = {
     render(ctx, out) {
       const apps = ctx.model.sparkApps;
       for (const [uid, { view }] of apps.records) {
-        const since = apps.stateSince(uid);
+        const since = apps.stateSince(uid, ctx.nowMs);
         if (!since) continue;
         const ageMs = Math.max(0, ctx.nowMs - since.ms);
         // Terminal objects pile up by the thousand: only recent ends, and only when their end is known.
