@@ -110,9 +110,12 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
     case 'retries': {
       nodePool(cluster, 'on-demand', 2, 16, 131072, 0);
       namespace(cluster, 'etl', 'data-eng', ROOMY);
+      // Everything starts 300 simulated seconds in: after an exporter (and a Prometheus) started with
+      // the simulator have listed, so the failures and retries happen where they are counted.
+      const T = 300;
       const onFailure = { type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 5, onSubmissionFailureRetries: 0 };
       // OnFailure with retries: two failed attempts, then success (FAILING → PENDING_RERUN → SUBMITTED).
-      life.kubeflowApp('etl', 'etl-retry', 'data-eng', onFailure, life.kubeflowState(''));
+      life.kubeflowApp('etl', 'etl-retry', 'data-eng', onFailure, life.kubeflowState(''), {}, 0);
       const error = 'driver container failed with ExitCode: 1, Reason: Error';
       const attempt = (n: number, from: number, ok: boolean): Array<readonly [number, Record<string, unknown>]> => {
         const c = { submissionID: `sub-${n}`, submissionAttempts: n, executionAttempts: n };
@@ -129,35 +132,35 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
         }
         return out;
       };
-      life.kubeflowSteps('etl', 'etl-retry', [...attempt(1, 1, false), ...attempt(2, 25, false), ...attempt(3, 50, true)]);
-      life.record(25, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
-      life.record(50, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
+      life.kubeflowSteps('etl', 'etl-retry', [...attempt(1, T + 1, false), ...attempt(2, T + 25, false), ...attempt(3, T + 50, true)]);
+      life.record(T + 25, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
+      life.record(T + 50, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
       // No retries configured: SUBMISSION_FAILED, then FAILED, fails once.
-      life.kubeflowApp('etl', 'etl-submit', 'data-eng', { type: 'Never' }, life.kubeflowState(''));
+      life.kubeflowApp('etl', 'etl-submit', 'data-eng', { type: 'Never' }, life.kubeflowState(''), {}, 0);
       const submitError = 'failed to run spark-submit for SparkApplication etl/etl-submit: exit status 1';
       life.kubeflowSteps('etl', 'etl-submit', [
-        [2, life.kubeflowState('SUBMISSION_FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(2) }, submitError)],
-        [8, life.kubeflowState('FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(2), terminationTime: life.iso(8) }, submitError)],
+        [T + 2, life.kubeflowState('SUBMISSION_FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(T + 2) }, submitError)],
+        [T + 8, life.kubeflowState('FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(T + 2), terminationTime: life.iso(T + 8) }, submitError)],
       ]);
-      life.record(8, (t) => t.failure('etl', 'etl-submit', 'FAILED', 'submission_failed', 'kubeflow'));
+      life.record(T + 8, (t) => t.failure('etl', 'etl-submit', 'FAILED', 'submission_failed', 'kubeflow'));
       // Apache OnFailure, maxRestartAttempts 1: a failed attempt restarted, then a final OOMKill.
       life.apacheApp('etl', 'pi-retry', 'data-eng', 'OnFailure');
       const msg = 'Driver has one or more failed critical container(s), refer last observed status for details.';
       const exit1 = { phase: 'Failed', containerStatuses: [{ name: 'spark-kubernetes-driver', state: { terminated: { exitCode: 1, reason: 'Error' } } }] };
       const oom = { phase: 'Failed', containerStatuses: [{ name: 'spark-kubernetes-driver', state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] };
-      const first: ApacheEntry[] = [['Submitted', 0], ['DriverRequested', 1], ['DriverStarted', 3], ['DriverReady', 4], ['RunningHealthy', 5]];
-      const failedFirst: ApacheEntry[] = [...first, ['Failed', 20, msg, exit1]];
-      const second: ApacheEntry[] = [['ScheduledToRestart', 21], ['DriverRequested', 52], ['DriverStarted', 54], ['RunningHealthy', 56]];
+      const first: ApacheEntry[] = [['Submitted', 0], ['DriverRequested', T + 1], ['DriverStarted', T + 3], ['DriverReady', T + 4], ['RunningHealthy', T + 5]];
+      const failedFirst: ApacheEntry[] = [...first, ['Failed', T + 20, msg, exit1]];
+      const second: ApacheEntry[] = [['ScheduledToRestart', T + 21], ['DriverRequested', T + 52], ['DriverStarted', T + 54], ['RunningHealthy', T + 56]];
       life.apacheSteps('etl', 'pi-retry', [
-        [5, () => life.apacheStatus(first, 0, 0, undefined)],
-        [20, () => life.apacheStatus(failedFirst, 0, 0, undefined)],
-        [21, () => life.apacheStatus(second.slice(0, 1), 1, 1, failedFirst)],
-        [56, () => life.apacheStatus(second, 1, 1, failedFirst)],
-        [70, () => life.apacheStatus([...second, ['Failed', 70, msg, oom]], 1, 1, failedFirst)],
-        [71, () => life.apacheStatus([...second, ['Failed', 70, msg, oom], ['ResourceReleased', 71, 'The maximum number of restart attempts (1) has been exceeded.']], 1, 1, failedFirst)],
+        [T + 5, () => life.apacheStatus(first, 0, 0, undefined)],
+        [T + 20, () => life.apacheStatus(failedFirst, 0, 0, undefined)],
+        [T + 21, () => life.apacheStatus(second.slice(0, 1), 1, 1, failedFirst)],
+        [T + 56, () => life.apacheStatus(second, 1, 1, failedFirst)],
+        [T + 70, () => life.apacheStatus([...second, ['Failed', T + 70, msg, oom]], 1, 1, failedFirst)],
+        [T + 71, () => life.apacheStatus([...second, ['Failed', T + 70, msg, oom], ['ResourceReleased', T + 71, 'The maximum number of restart attempts (1) has been exceeded.']], 1, 1, failedFirst)],
       ]);
-      life.record(21, (t) => t.retry('etl', 'pi-retry', 'apache'));
-      life.record(71, (t) => t.failure('etl', 'pi-retry', 'Failed', 'driver_oom_killed', 'apache'));
+      life.record(T + 21, (t) => t.retry('etl', 'pi-retry', 'apache'));
+      life.record(T + 71, (t) => t.failure('etl', 'pi-retry', 'Failed', 'driver_oom_killed', 'apache'));
       return;
     }
     case 'schedule': {

@@ -188,7 +188,7 @@ async function settleLifecycle(scenario: string, seconds: number): Promise<{ r: 
 }
 
 test('retries: two failed attempts then success are 2 retries and no failure; SUBMISSION_FAILED then FAILED is one failure; Apache restarts too', { timeout: 60_000 }, async () => {
-  const { r, p } = await settleLifecycle('retries', 90);
+  const { r, p } = await settleLifecycle('retries', 400);
   try {
     assert.deepEqual(Object.fromEntries(r.sim.truth.lifecycle.retries), { 'etl/etl-retry/kubeflow': 2, 'etl/pi-retry/apache': 1 }, 'the script did what the scenario promises');
     assert.deepEqual(Object.fromEntries(r.sim.truth.lifecycle.failures), { 'etl/etl-submit/FAILED/submission_failed/kubeflow': 1, 'etl/pi-retry/Failed/driver_oom_killed/apache': 1 });

@@ -18,6 +18,7 @@ export function applicationsDashboard(cfg: BundleConfig): DashboardSpec {
   const k = [cfg.clusterLabel, ns, 'app_name', 'operator'].join(', ');
   const driver = `0 * topk by (${k}) (1, ${d(sel('spark_k8s_application_driver_status', x, f.app))})`;
   const schedule = (metric: string) => d(sel(metric, x, f.nsTeam));
+  const failures = sel('spark_k8s_application_failures_total', x, f.app);
   return {
     slug: 'applications',
     title: 'Applications',
@@ -76,10 +77,11 @@ export function applicationsDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'table',
             title: 'Failed applications',
-            description: 'Final failures per application over the dashboard range, with the failed state and reason.',
+            description: 'Final failures per application over the dashboard range (a failure series appearing within it counts with its value), with the failed state and reason.',
             unit: 'short',
             thresholds: rising(1),
-            queries: [{ expr: `sort_desc(${d(`increase(${sel('spark_k8s_application_failures_total', x, f.app)}[$__range])`)} > 0)`, instant: true, format: 'table' }],
+            // A failure series is born at 1: increase() alone would miss an application's first failure.
+            queries: [{ expr: `sort_desc(${d(`(increase(${failures}[$__range]) > 0) or (${failures} unless ${failures} offset $__range)`)})`, instant: true, format: 'table' }],
             width: 8,
             height: 8,
           },
