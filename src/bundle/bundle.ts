@@ -13,6 +13,7 @@ import { quotasDashboard } from './dashboards/quotas.js';
 import { renderDashboard } from './dashboards/render.js';
 import type { DashboardSpec } from './dashboards/spec.js';
 import { exporterServiceMonitor, prometheusRule, sparkDriverServiceMonitor, sparkExecutorPodMonitor } from './monitors.js';
+import { renderMixin } from './mixin/mixin.js';
 import { checkExpr } from './promql.js';
 import { buildRules, recordedNames, type RuleSet } from './rules.js';
 
@@ -69,5 +70,6 @@ export function renderBundle(cfg: BundleConfig): Map<string, string> {
   files.set('servicemonitors/spark-k8s-exporter.servicemonitor.yaml', yaml(exporterServiceMonitor(cfg).toJSON()));
   files.set('servicemonitors/spark-driver.servicemonitor.yaml', yaml(sparkDriverServiceMonitor(cfg).toJSON()));
   files.set('servicemonitors/spark-executor.podmonitor.yaml', yaml(sparkExecutorPodMonitor(cfg).toJSON()));
+  for (const [rel, content] of renderMixin(cfg)) files.set(rel, content);
   return files;
 }

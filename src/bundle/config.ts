@@ -69,9 +69,12 @@ export interface ServiceMonitorSettings {
   /** Labels of the exporter's Service that the exporter ServiceMonitor selects. */
   exporterServiceSelector: Record<string, string>;
   exporterPortName: string;
-  /** Port of the Spark driver Service serving the UI and PrometheusServlet. */
+  /** Port of the Spark driver Service serving the UI, PrometheusResource and PrometheusServlet (Spark names it `spark-ui`). */
   driverUiPortName: string;
-  /** Container port name of the executor metrics endpoint (e.g. a JMX exporter agent). */
+  /**
+   * Container port of the executors' JMX exporter agent: executors serve no metrics of their own;
+   * the kubeflow spark-operator's `monitoring` block adds this port (`jmx-exporter`, 8090).
+   */
   executorMetricsPortName: string;
   executorMetricsPath: string;
 }
@@ -170,7 +173,7 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
     exporterServiceSelector: { 'app.kubernetes.io/name': 'spark-k8s-exporter' },
     exporterPortName: 'http',
     driverUiPortName: 'spark-ui',
-    executorMetricsPortName: 'metrics',
+    executorMetricsPortName: 'jmx-exporter',
     executorMetricsPath: '/metrics',
   },
   prometheusRule: {

@@ -1,8 +1,12 @@
 /**
- * prometheus-operator objects: the PrometheusRule, a ServiceMonitor for the exporter, and the
- * common production setup for Spark's own metrics: a ServiceMonitor on the driver Service
- * (PrometheusServlet and /metrics/executors/prometheus on the UI port) and, since executors have no
- * Service, a PodMonitor for executor pods that expose a metrics port (e.g. a JMX exporter agent).
+ * prometheus-operator objects: the PrometheusRule, a ServiceMonitor for the exporter, and Spark's
+ * own metrics as Spark really serves them. The driver Service (DriverServiceFeatureStep) carries
+ * exactly one Spark label, `spark-app-selector: <app id>` (plus the user's
+ * spark.kubernetes.driver.service.label.*), and names the UI port `spark-ui` (spark.ui.port, 4040);
+ * the driver UI serves PrometheusResource (/metrics/executors/prometheus, every executor's
+ * summary) and, when configured, the PrometheusServlet sink (/metrics/prometheus). Executors serve
+ * nothing unless a JMX exporter agent runs in them, as the kubeflow spark-operator's `monitoring`
+ * block adds it, on container port `jmx-exporter`: the PodMonitor scrapes only that port.
  * All are typed and schema-validated with @kubernetes-models/prometheus-operator.
  */
 import { PodMonitor, PrometheusRule, ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
@@ -48,14 +52,20 @@ export function sparkDriverServiceMonitor(cfg: BundleConfig): ServiceMonitor {
     port: m.driverUiPortName,
     path,
     interval: m.interval,
-    // Spark's labels (application_id, executor_id) never clash with target labels; keep the
-    // target's namespace so panels can filter on it.
-    honorLabels: false,
+    // PrometheusResource labels its lines application_id itself; honorLabels keeps that label as
+    // Spark wrote it instead of renaming it exported_application_id. Spark sets no label that
+    // clashes with the target's namespace, pod or service.
+    honorLabels: true,
+    relabelings: [
+      // The servlet's names hold the app id only without spark.metrics.namespace: take it from
+      // the Service, which Spark labels with it.
+      { sourceLabels: ['__meta_kubernetes_service_label_spark_app_selector'], targetLabel: 'application_id', action: 'replace' as const },
+    ],
   });
   const obj = new ServiceMonitor({
     metadata: { name: 'spark-driver', labels: { ...m.labels } },
     spec: {
-      // Spark labels the driver Service with spark-app-selector (recent versions); any namespace,
+      // spark-app-selector is the one label Spark puts on the driver Service; any namespace,
       // since Spark applications run in team namespaces.
       selector: { matchExpressions: [{ key: 'spark-app-selector', operator: 'Exists' }] },
       namespaceSelector: { any: true },
@@ -78,10 +88,11 @@ export function sparkExecutorPodMonitor(cfg: BundleConfig): PodMonitor {
           port: m.executorMetricsPortName,
           path: m.executorMetricsPath,
           interval: m.interval,
+          // The operator's JMX rules label series app_namespace/app_id/executor_id from the metric
+          // name; keep those as written and add the Spark app id the exporter's series carry.
+          honorLabels: true,
           relabelings: [
-            // Executors churn: keep the app id and executor id, not just the short-lived pod name.
             { sourceLabels: ['__meta_kubernetes_pod_label_spark_app_selector'], targetLabel: 'application_id', action: 'replace' },
-            { sourceLabels: ['__meta_kubernetes_pod_label_spark_exec_id'], targetLabel: 'executor_id', action: 'replace' },
           ],
         },
       ],

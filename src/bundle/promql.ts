@@ -5,9 +5,12 @@
  */
 import { parser } from '@prometheus-io/lezer-promql';
 import { EXTERNAL_METRICS, PROCESS_METRIC_PREFIXES, isCatalogueSeries } from '../catalogue/metrics.js';
+import { hasSym, jsonnetString, sym } from './tunable.js';
 
 /** `metric{m1, m2}` from non-empty matcher strings. */
 export function sel(metric: string, ...matchers: string[]): string {
+  // A tunable matcher may be empty (sparkMetricsSelector is by default): the mixin decides in jsonnet.
+  if (matchers.some(hasSym)) return sym('s', `lib.sel(${JSON.stringify(metric)}, [${matchers.map(jsonnetString).join(', ')}])`);
   const ms = matchers.map((m) => m.trim()).filter((m) => m !== '');
   return ms.length === 0 ? metric : `${metric}{${ms.join(', ')}}`;
 }

@@ -1,6 +1,7 @@
 /**
  * `demo`: the simulated cluster and the exporter in one process, with a live summary per
  * namespace drawn from the exporter's own /metrics, so what a person watches is what Prometheus gets.
+ * With `--prometheus` also a real Prometheus on the generated rules (see demo-prometheus.ts).
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,6 +10,7 @@ import { DEFAULT_CONFIG, startExporter } from '../exporter.js';
 import { makeLogger } from '../logger.js';
 import { parseExposition, type ParsedExposition } from '../metrics/parse-exposition.js';
 import { startSimulator, SCENARIOS } from '../sim/index.js';
+import { startDemoPrometheus, type DemoPrometheus } from './demo-prometheus.js';
 import { flagTable, helpText, parseFlags, UsageError, type FlagValues } from './flags.js';
 
 const DEMO_FLAGS = flagTable([
@@ -20,6 +22,9 @@ const DEMO_FLAGS = flagTable([
   { name: 'refresh', type: 'duration', default: '2s', help: 'How often the summary is redrawn' },
   { name: 'duration', type: 'duration', default: '0', help: 'Stop after this long (0 runs until Ctrl-C)' },
   { name: 'log-level', type: 'enum', default: 'warn', values: ['debug', 'info', 'warn', 'error'], help: 'Exporter log level (logs go to stderr)' },
+  { name: 'prometheus', type: 'bool', default: 'false', help: 'Also run a real Prometheus on the generated rules, scraping the exporter and the simulated drivers' },
+  { name: 'prometheus-port', type: 'int', default: '9090', min: 0, max: 65535, help: 'Port of that Prometheus' },
+  { name: 'spark-version', type: 'enum', default: '3.5.1', values: ['3.5.1', '4.0.1'], help: 'Spark version of the simulated applications (their metrics formats)' },
 ]);
 
 interface Row {
@@ -116,7 +121,8 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   const dir = mkdtempSync(join(tmpdir(), 'spark-k8s-demo-'));
   const kubeconfig = join(dir, 'kubeconfig');
   const scenario = v['scenario'];
-  const sim = await startSimulator({ scenario, speed: v['speed'], seed: v['seed'], kubeconfigOut: kubeconfig, tls: true });
+  const withPrometheus = v['prometheus'];
+  const sim = await startSimulator({ scenario, speed: v['speed'], seed: v['seed'], kubeconfigOut: kubeconfig, tls: true, driverUi: withPrometheus, sparkVersion: v['spark-version'] });
   const log = makeLogger(v['log-level'], 'json');
   let exporter;
   try {
@@ -127,9 +133,34 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
     process.stderr.write(`spark-k8s-exporter demo: cannot start the exporter: ${err.code === 'EADDRINUSE' ? `port ${v['port']} is in use (use --port)` : err.message}\n`);
     return 1;
   }
+  let prometheus: DemoPrometheus | undefined;
+  if (withPrometheus) {
+    try {
+      prometheus = await startDemoPrometheus({
+        dir: join(dir, 'prometheus'),
+        host: v['host'],
+        port: v['prometheus-port'],
+        speed: v['speed'],
+        exporterTarget: new URL(exporter.url).host,
+        driverUiUrl: sim.driverUiUrl,
+        log: (line) => process.stderr.write(`${line}\n`),
+      });
+    } catch (e) {
+      await exporter.stop();
+      await sim.close();
+      process.stderr.write(`spark-k8s-exporter demo: cannot start Prometheus: ${e instanceof Error ? e.message : String(e)}\n`);
+      return 1;
+    }
+  }
   const intro = [
     `spark-k8s-exporter demo: scenario "${scenario}" at ${v['speed']}x simulated speed`,
     `  metrics:    ${exporter.url}/metrics`,
+    ...(prometheus
+      ? [
+          `  prometheus: ${prometheus.url} (alerts: ${prometheus.url}/alerts, graph: ${prometheus.url}/graph)`,
+          `              rules ${prometheus.rulesFile}, windows and for durations divided by the speed`,
+        ]
+      : []),
     `  simulated Kubernetes API: ${sim.url} (TLS, token auth)`,
     `  kubectl:    kubectl --kubeconfig ${kubeconfig} get pods -A -l spark-role=executor`,
     '  Ctrl-C to stop.',
@@ -153,6 +184,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
   });
   clearInterval(timer);
   await draw();
+  await prometheus?.stop();
   await running.stop();
   await sim.close();
   return 0;

@@ -6,6 +6,7 @@ import { writeFileSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { World, STEP_MS } from './world.js';
 import { ApiServer } from './server.js';
+import { DriverUi } from './driver-ui.js';
 import { isScenario, SCENARIOS } from './scenarios.js';
 import { makeClientCert, makeSelfSignedCert, type TlsMaterial } from './tls.js';
 import { kubeconfigYaml } from './kubeconfig.js';
@@ -37,6 +38,10 @@ export interface SimulatorOptions {
   bookmarkIntervalSeconds?: number;
   /** Simulated start time (ms since epoch); default: now. */
   startTime?: number;
+  /** Spark version of every application (default 3.5.1); 4.x changes /metrics/executors/prometheus. */
+  sparkVersion?: string;
+  /** Also serve the running drivers' UIs (Spark's metrics endpoints) and their discovery, see driver-ui.ts. */
+  driverUi?: boolean;
 }
 
 export interface FaultSwitches {
@@ -66,6 +71,8 @@ export interface SimCluster {
 
 export interface RunningSimulator {
   url: string;
+  /** With `driverUi`: the drivers' UI server; `${driverUiUrl}/sd` is its Prometheus HTTP SD. */
+  driverUiUrl: string | undefined;
   kubeconfigPath: string | undefined;
   token: string | undefined;
   /** With TLS: a client certificate (PEM) the simulator accepts in place of the token. */
@@ -90,13 +97,15 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const speed = opts.speed ?? 1;
   if (!(speed > 0) || !Number.isFinite(speed)) throw new Error(`speed must be a positive number, got ${String(opts.speed)}`);
   const host = opts.host ?? '127.0.0.1';
-  const world = new World({ scenario: opts.scenario, seed: opts.seed ?? 1, startMs: opts.startTime ?? Date.now(), scale: opts.scale });
+  const world = new World({ scenario: opts.scenario, seed: opts.seed ?? 1, startMs: opts.startTime ?? Date.now(), scale: opts.scale, sparkVersion: opts.sparkVersion });
   const tlsMaterial = opts.tls ? makeSelfSignedCert(host) : undefined;
   const token = opts.tls ? randomBytes(24).toString('hex') : undefined;
   const clientCert = tlsMaterial ? makeClientCert(tlsMaterial, 'spark-sim-admin') : undefined;
   const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crds: new Set<string>(opts.crds ?? (opts.sparkApplicationCrd === false ? [] : ALL_SPARK_CRDS)), bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
   await server.listen();
   const url = server.url();
+  const driverUi = opts.driverUi ? new DriverUi(world, host) : undefined;
+  await driverUi?.listen();
   if (opts.kubeconfigOut) writeFileSync(opts.kubeconfigOut, kubeconfigYaml({ server: url, caPem: tlsMaterial?.cert, token }), { mode: 0o600 });
 
   // Simulated time follows real time × speed; the workload catches up in whole steps.
@@ -140,6 +149,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
 
   return {
     url,
+    driverUiUrl: driverUi?.url(),
     kubeconfigPath: opts.kubeconfigOut,
     token,
     clientCert,
@@ -177,6 +187,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
     },
     close: async () => {
       clearInterval(timer);
+      await driverUi?.close();
       await server.close();
     },
   };

@@ -69,7 +69,9 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
       // A short extract that takes quota first and gives it back when it ends: real quotas free up
       // as other work finishes, and only then does a later executor id reveal the ids Spark burned.
       spark.addApp(base({ name: 'hourly-extract', namespace: 'reporting', team: 'finance', maxExecutors: 4, stages: 3, tasksPerStage: 16, taskSeconds: 40, stageGapS: [5, 10], repeatAfterS: 300 }));
-      for (let i = 0; i < 2; i++) spark.addApp(base({ name: `month-end-${i}`, namespace: 'reporting', team: 'finance', maxExecutors: 20, tasksPerStage: 200, stages: 20, operator: i === 0, startAfterS: 10 + i * 2 }));
+      // month-end-0 runs under the operator with its monitoring block, which sets
+      // spark.metrics.namespace=<namespace>.<name>: its servlet names carry no app id.
+      for (let i = 0; i < 2; i++) spark.addApp(base({ name: `month-end-${i}`, namespace: 'reporting', team: 'finance', maxExecutors: 20, tasksPerStage: 200, stages: 20, operator: i === 0, startAfterS: 10 + i * 2, ...(i === 0 ? { metricsNamespace: 'reporting.month-end-0' } : {}) }));
       spark.addApp(base({ name: 'bidder-features', namespace: 'ads', team: 'ads', heapMiB: 8192, overheadMiB: 2048, maxExecutors: 30, tasksPerStage: 300, stages: 20 }));
       return;
     case 'churn':

@@ -42,6 +42,32 @@ export interface AppConfig {
   startAfterS: number;
   /** Resubmit (new app id) this long after finishing; undefined = run once. */
   repeatAfterS?: number;
+  /**
+   * spark.metrics.namespace: PrometheusServlet names then start with it instead of the app id (the
+   * kubeflow operator sets `<namespace>.<name>` when its monitoring block is on).
+   */
+  metricsNamespace?: string;
+}
+
+/** What a running driver's UI knows, for its simulated metrics endpoints (see driver-ui.ts). */
+export interface DriverView {
+  namespace: string;
+  appId: string;
+  /** spark.app.name, verbatim (PrometheusResource's application_name). */
+  appName: string;
+  driverPod: string;
+  /** `<resource name prefix>-driver-svc`, as DriverServiceFeatureStep names it. */
+  serviceName: string;
+  sparkVersion: string;
+  metricsNamespace: string | undefined;
+  /** Dynamic allocation's numberTargetExecutors. */
+  target: number;
+  cores: number;
+  driverStartedAt: number;
+  /** Registered (running) executors: numberAllExecutors. */
+  executors: ReadonlyArray<{ id: number; startedAt: number; taskMs: number; activeTasks: number }>;
+  killedByDriver: number;
+  exitedUnexpectedly: number;
 }
 
 interface Executor {
@@ -50,6 +76,10 @@ interface Executor {
   key: string;
   createdAt: number;
   state: 'pending' | 'running' | 'ended';
+  startedAt?: number;
+  /** Task milliseconds run (cores × busy time), for Spark's totalDuration. */
+  taskMs: number;
+  activeTasks: number;
   idleSince?: number;
   oomAt?: number;
   errorAt?: number;
@@ -78,6 +108,12 @@ interface AppRun {
   restartAt?: number;
   driverRetireAt?: number;
   sparkAppName: string;
+  /** The last allocation tick's target (numberTargetExecutors). */
+  allocTarget: number;
+  runningSince: number;
+  killedByDriver: number;
+  exitedUnexpectedly: number;
+  lastStepAt: number;
 }
 
 export interface SpotPolicy {
@@ -102,17 +138,38 @@ export class SparkWorkload {
   constructor(
     private readonly cluster: Cluster,
     private readonly truth: Truth,
+    /** Every application's Spark version (its pods' spark-version label and metrics format). */
+    private readonly sparkVersion = '3.5.1',
   ) {
     cluster.store.subscribe((ev) => this.observe(ev));
   }
 
   addApp(cfg: AppConfig): void {
-    this.apps.push({ cfg, state: 'waiting', attempt: 0, startAt: this.cluster.now + cfg.startAfterS * 1000, executors: new Map(), nextExecId: 0, stage: 0, remaining: 0, gapUntil: 0, finishAt: 0, sparkAppName: cfg.name });
+    this.apps.push({ cfg, state: 'waiting', attempt: 0, startAt: this.cluster.now + cfg.startAfterS * 1000, executors: new Map(), nextExecId: 0, stage: 0, remaining: 0, gapUntil: 0, finishAt: 0, sparkAppName: cfg.name, allocTarget: 0, runningSince: 0, killedByDriver: 0, exitedUnexpectedly: 0, lastStepAt: 0 });
   }
 
   setSpotPolicy(p: SpotPolicy): void {
     this.spot = p;
     this.nextPreemptAt = this.cluster.now + p.everyS * 1000;
+  }
+
+  /** Running drivers as their UIs see them. */
+  drivers(): DriverView[] {
+    const out: DriverView[] = [];
+    for (const app of this.apps) {
+      const id = app.identity;
+      if (app.state !== 'running' || !id) continue;
+      const executors = [...app.executors.values()]
+        .filter((e) => e.state === 'running')
+        .sort((a, b) => a.id - b.id)
+        .map((e) => ({ id: e.id, startedAt: e.startedAt ?? e.createdAt, taskMs: e.taskMs, activeTasks: e.activeTasks }));
+      out.push({
+        namespace: id.namespace, appId: id.appId, appName: app.cfg.name, driverPod: id.driverName, serviceName: `${id.prefix}-driver-svc`,
+        sparkVersion: id.sparkVersion, metricsNamespace: app.cfg.metricsNamespace, target: app.allocTarget, cores: app.cfg.cores,
+        driverStartedAt: app.runningSince, executors, killedByDriver: app.killedByDriver, exitedUnexpectedly: app.exitedUnexpectedly,
+      });
+    }
+    return out;
   }
 
   /** Executor pod keys the model still considers alive (for tests). */
@@ -198,6 +255,9 @@ export class SparkWorkload {
         const driver = this.pod(app.driverKey);
         if (driver?.status.phase === 'Running') {
           app.state = 'running';
+          app.runningSince = t;
+          app.lastStepAt = 0;
+          app.allocTarget = 0;
           app.stage = 0;
           app.remaining = this.stageTasks(app);
           app.gapUntil = 0;
@@ -261,7 +321,7 @@ export class SparkWorkload {
       driverName: cfg.operator ? `${cfg.name}-driver` : `${prefix}-driver`,
       operatorName: cfg.operator ? cfg.name : undefined,
       submissionId: cfg.operator ? prng.uuid() : undefined,
-      sparkVersion: '3.5.1',
+      sparkVersion: this.sparkVersion,
       image: cfg.image,
       ...(cfg.executorImage ? { executorImage: cfg.executorImage } : {}),
       serviceAccount: 'spark',
@@ -278,6 +338,8 @@ export class SparkWorkload {
     app.shared = appShared(identity, t, prng);
     app.truth = this.truth.app(cfg.namespace, identity.appId, appName, cfg.team);
     app.executors = new Map();
+    app.killedByDriver = 0;
+    app.exitedUnexpectedly = 0;
     app.nextExecId = 0;
     app.driverOomAt = undefined;
     if (cfg.operator) {
@@ -342,6 +404,7 @@ export class SparkWorkload {
       const pod = this.pod(exec.key);
       if (pod?.status.phase === 'Running') {
         exec.state = 'running';
+        exec.startedAt = t;
         if (prng.chance(cfg.oomProbability)) exec.oomAt = t + prng.between(30_000, 600_000);
         else if (prng.chance(cfg.errorProbability)) exec.errorAt = t + prng.between(60_000, 1_200_000);
       } else if (t - exec.createdAt >= EXECUTOR_PENDING_TIMEOUT_MS && pod && !pod.metadata.deletionTimestamp) {
@@ -370,9 +433,13 @@ export class SparkWorkload {
       }
     }
     const busy = t < app.gapUntil ? 0 : Math.ceil(app.remaining / cfg.cores);
+    const dt = app.lastStepAt > 0 ? t - app.lastStepAt : 0;
+    app.lastStepAt = t;
     running.forEach((e, i) => {
       if (i < busy) e.idleSince = undefined;
       else e.idleSince ??= t;
+      e.activeTasks = i < busy ? cfg.cores : 0;
+      e.taskMs += e.activeTasks * dt;
     });
     let live = [...app.executors.values()].filter((e) => e.state !== 'ended').length;
     // Failures the executors run into.
@@ -380,20 +447,24 @@ export class SparkWorkload {
       const [ns, name] = splitKey(e.key);
       if (e.oomAt !== undefined && t >= e.oomAt) {
         this.cluster.terminatePod(ns, name, { reason: 'OOMKilled', exitCode: 137, phase: 'Failed' }, 'oom_killed');
+        app.exitedUnexpectedly++;
         live--;
       } else if (e.errorAt !== undefined && t >= e.errorAt) {
         this.cluster.terminatePod(ns, name, { reason: 'Error', exitCode: 1, phase: 'Failed' }, 'error');
+        app.exitedUnexpectedly++;
         live--;
       } else if (e.idleSince !== undefined && t - e.idleSince >= cfg.idleTimeoutS * 1000 && live > cfg.minExecutors) {
         // Dynamic allocation's idle timeout: the driver deletes the pod.
         this.cluster.exitIntent.set(e.key, 'deleted');
         this.cluster.deletePod(ns, name);
+        app.killedByDriver++;
         live--;
       }
     }
     this.reapExecutors(app, t);
     // Allocation tick: ask for what the backlog needs, at most a batch per tick.
     const target = Math.min(cfg.maxExecutors, Math.max(cfg.minExecutors, busy));
+    app.allocTarget = target;
     const want = Math.min(ALLOCATION_BATCH, target - live);
     for (let i = 0; i < want; i++) {
       if (!this.requestExecutor(app, t)) break;
@@ -420,7 +491,7 @@ export class SparkWorkload {
       throw e;
     }
     const key = keyOf(identity.namespace, name);
-    const exec: Executor = { id, name, key, createdAt: t, state: 'pending' };
+    const exec: Executor = { id, name, key, createdAt: t, state: 'pending', taskMs: 0, activeTasks: 0 };
     app.executors.set(id, exec);
     this.execByKey.set(key, { app, exec });
     app.truth.executorStarts++;

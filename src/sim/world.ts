@@ -17,6 +17,8 @@ export interface WorldOptions {
   seed: number;
   startMs: number;
   scale?: { pods: number; apps: number };
+  /** Spark version of every application (default 3.5.1): 4.x changes the executor metrics format. */
+  sparkVersion?: string;
 }
 
 export class World {
@@ -29,7 +31,7 @@ export class World {
 
   constructor(opts: WorldOptions) {
     this.cluster = new Cluster({ seed: opts.seed, startMs: Math.floor(opts.startMs / 1000) * 1000, events: opts.scenario !== 'scale' });
-    this.spark = new SparkWorkload(this.cluster, this.truth);
+    this.spark = new SparkWorkload(this.cluster, this.truth, opts.sparkVersion);
     this.lifecycle = new Lifecycle(this.cluster, this.truth.lifecycle);
     buildScenario(opts.scenario, this.cluster, this.spark, this.lifecycle);
     if (opts.scenario === 'scale') {

@@ -114,6 +114,23 @@ describe('generated files', () => {
     // The schema check is real: a monitor without endpoints is refused.
     assert.throws(() => new ServiceMonitor({ spec: { selector: {}, endpoints: 'x' } } as unknown as ConstructorParameters<typeof ServiceMonitor>[0]).validate());
   });
+
+  it('select what Spark and the spark-operator create', () => {
+    type Selector = { matchLabels?: Record<string, string>; matchExpressions?: Array<{ key: string; operator: string; values?: string[] }> };
+    const matches = (sel: Selector, labels: Record<string, string>) =>
+      Object.entries(sel.matchLabels ?? {}).every(([k, v]) => labels[k] === v) &&
+      (sel.matchExpressions ?? []).every((e) => (e.operator === 'Exists' ? e.key in labels : e.operator === 'In' ? (e.values ?? []).includes(labels[e.key] ?? '\0') : false));
+    // DriverServiceFeatureStep: the only Spark label, and the UI port's name.
+    const driverService = { labels: { 'spark-app-selector': 'spark-0123456789abcdef0123456789abcdef' }, ports: ['driver-rpc-port', 'blockmanager', 'spark-ui'] };
+    const sm = parse(fileText('servicemonitors/spark-driver.servicemonitor.yaml')) as { spec: { selector: Selector; endpoints: Array<{ port: string; path: string; honorLabels?: boolean }> } };
+    assert.ok(matches(sm.spec.selector, driverService.labels));
+    assert.ok(!matches(sm.spec.selector, { 'app.kubernetes.io/name': 'something-else' }));
+    for (const e of sm.spec.endpoints) assert.ok(driverService.ports.includes(e.port), e.port);
+    assert.deepEqual(sm.spec.endpoints.map((e) => e.path).sort(), ['/metrics/executors/prometheus', '/metrics/prometheus']);
+    // Executors: only the JMX exporter port the operator's monitoring block adds (pkg/common/prometheus.go).
+    const pm = parse(fileText('servicemonitors/spark-executor.podmonitor.yaml')) as { spec: { podMetricsEndpoints: Array<{ port: string; path: string }> } };
+    assert.deepEqual(pm.spec.podMetricsEndpoints.map((e) => [e.port, e.path]), [['jmx-exporter', '/metrics']]);
+  });
 });
 
 describe('alerts', () => {
@@ -284,6 +301,8 @@ describe('config', () => {
     const out = renderBundle(mergeConfig({ exporterSelector: 'job="spark-exporter-ha"' }));
     for (const [rel, content] of out) {
       if (rel.startsWith('servicemonitors/') || rel.endsWith('alertmanager-example.yaml') || rel.endsWith('thresholds.json')) continue;
+      // The mixin holds the value once, in _config; its expressions read it (mixin.test.ts renders them).
+      if (rel.startsWith('mixin/') && rel !== 'mixin/config.libsonnet') continue;
       assert.doesNotMatch(content, /job=\\?"spark-k8s-exporter\\?"/, rel);
       assert.match(content, /spark-exporter-ha/, rel);
     }

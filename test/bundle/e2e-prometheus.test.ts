@@ -3,7 +3,9 @@
  * process, as users run it) and `prometheus` scraping it every second and evaluating our rules
  * (generated with short windows and `for` durations) every second. Through Prometheus' HTTP API:
  * each alert fires in the scenario meant for it, nothing fires in `steady`, and every dashboard
- * panel's queries return data in the scenario meant for it.
+ * panel's queries return data in the scenario meant for it. The simulated drivers' UIs are scraped
+ * too, through the scrape config the prometheus-operator would make of the generated driver
+ * ServiceMonitor, so every Spark panel is asserted on Spark's 3.5 and 4.x formats.
  */
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,6 +18,8 @@ import { dashboardSpecs } from '../../src/bundle/bundle.js';
 import { ALERT_NAMES, type AlertName } from '../../src/bundle/alerts/index.js';
 import { mergeConfig, type BundleConfig } from '../../src/bundle/config.js';
 import { writeBundle } from '../../src/bundle/generate.js';
+import { sparkDriverServiceMonitor } from '../../src/bundle/monitors.js';
+import { scrapeConfigsFor } from '../../src/cli/scrape-config.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
 import { REPO, tool } from './paths.js';
 
@@ -33,6 +37,17 @@ const cfg: BundleConfig = mergeConfig({
   // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
   alerts: Object.fromEntries(ALERT_NAMES.map((a) => [a, { for: a === 'SparkK8sExporterDown' ? '20s' : '3s' }])),
 });
+
+/** The panels reading Spark's own metrics (PrometheusResource and PrometheusServlet on the driver). */
+const SPARK_PANELS = [
+  'application/Executor task time and GC time', 'application/Executor shuffle write and read', 'application/Executor active tasks',
+  'application/Executor storage memory used', 'application/Executors Spark wants and has', 'application/Executors wanted but missing, beside rejected creates',
+];
+
+/** Runs of a scenario with another Spark version than the simulator's default (3.5.1). */
+const VARIANTS: Record<string, { scenario: string; sparkVersion: string }> = {
+  'quota-crunch on Spark 4': { scenario: 'quota-crunch', sparkVersion: '4.0.1' },
+};
 
 /** What each scenario must show. Panels not listed for any scenario are reported, not asserted. */
 const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
@@ -54,8 +69,12 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     panels: ['overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills'],
   },
   'quota-crunch': {
-    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected'],
-    panels: ['application/Skipped executor ids and quota headroom'],
+    alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected', 'SparkExecutorsBelowTarget'],
+    panels: ['application/Skipped executor ids and quota headroom', ...SPARK_PANELS],
+  },
+  'quota-crunch on Spark 4': {
+    alerts: ['SparkExecutorsBelowTarget'],
+    panels: SPARK_PANELS,
   },
   churn: {
     alerts: ['SparkExecutorChurnHigh'],
@@ -180,15 +199,18 @@ function asSent(expr: string): string {
 const panels = new Map<string, string[]>();
 for (const d of dashboardSpecs(cfg)) for (const r of d.rows) for (const p of r.panels) panels.set(`${d.slug}/${p.title}`, p.queries.map((q) => asSent(q.expr)));
 
-async function runScenario(scenario: string, rulesFile: string): Promise<{ fired: Set<string>; withData: Set<string> }> {
-  const dir = join(tmp, scenario);
+async function runScenario(run: string, rulesFile: string): Promise<{ fired: Set<string>; withData: Set<string>; driverTargets: number; strayTargets: number }> {
+  const { scenario, sparkVersion } = VARIANTS[run] ?? { scenario: run, sparkVersion: undefined };
+  const dir = join(tmp, run.replace(/\W+/g, '-'));
   mkdirSync(dir, { recursive: true });
   const kubeconfig = join(dir, 'kubeconfig');
   let sim: RunningSimulator | undefined;
   let exporter: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
   try {
-    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2 });
+    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2, driverUi: true, sparkVersion });
+    // The drivers, discovered as Kubernetes endpoints and selected as the generated monitor says.
+    const drivers = scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${sim.driverUiUrl ?? ''}/sd`, refresh_interval: '1s' }] }, interval: '1s' });
     const exporterPort = await freePort();
     exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s'], join(dir, 'exporter.log'));
     const deadline = Date.now() + SCENARIO_BUDGET_MS;
@@ -204,6 +226,7 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
         '  - job_name: spark-k8s-exporter',
         '    honor_labels: true',
         `    static_configs: [{targets: ["127.0.0.1:${exporterPort}"]}]`,
+        ...drivers.map((d) => `  - ${JSON.stringify(d)}`),
         '',
       ].join('\n'),
     );
@@ -211,7 +234,7 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
     const prom = `http://127.0.0.1:${promPort}`;
     await waitFor('prometheus ready', deadline, async () => (await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok);
 
-    const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
+    const want = EXPECT[run] ?? { alerts: [], panels: [] };
     const fired = new Set<string>();
     const withData = new Set<string>();
     // steady has nothing to wait for: watch it for a fixed stretch and collect whatever shows.
@@ -227,7 +250,10 @@ async function runScenario(scenario: string, rulesFile: string): Promise<{ fired
       if (done && scenario !== 'steady') break;
       await sleep(1000);
     }
-    return { fired, withData };
+    // The UI port of every driver Service was kept; its other ports (pointing nowhere) were dropped.
+    const driverTargets = await resultCount(prom, 'up{endpoint="spark-ui"}');
+    const strayTargets = await resultCount(prom, 'up{instance="127.0.0.1:1"}');
+    return { fired, withData, driverTargets, strayTargets };
   } finally {
     if (prometheus) await stopChild(prometheus);
     if (exporter) await stopChild(exporter);
@@ -247,21 +273,23 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
   for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
     it(`${scenario}: the alerts and panels meant for it`, { timeout: SCENARIO_BUDGET_MS + 30_000 }, async () => {
       const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-      const { fired, withData } = await runScenario(scenario, rulesFile);
+      const { fired, withData, driverTargets, strayTargets } = await runScenario(scenario, rulesFile);
       firedBy.set(scenario, fired);
       for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
       const missingAlerts = want.alerts.filter((a) => !fired.has(a));
       const missingPanels = want.panels.filter((p) => !withData.has(p));
       assert.deepEqual({ missingAlerts, missingPanels }, { missingAlerts: [], missingPanels: [] }, `fired: ${[...fired].join(', ')}`);
       if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
+      assert.equal(strayTargets, 0, 'the monitor kept a driver Service port other than spark-ui');
+      if (want.panels.some((p) => SPARK_PANELS.includes(p))) assert.ok(driverTargets > 0, 'no driver UI was scraped through the generated ServiceMonitor');
     });
   }
 
-  it('every panel meant to have data got some somewhere (Spark\'s own metrics excepted: not scraped here)', () => {
+  it('every panel meant to have data got some somewhere', () => {
     const expected = new Set(Object.values(EXPECT).flatMap((e) => e.panels));
     const unassigned = [...panels.keys()].filter((p) => !expected.has(p));
     // Reported so a reader sees what this test does not cover.
     process.stdout.write(`# panels with data: ${[...seen.keys()].length}/${panels.size}; not asserted: ${unassigned.join('; ')}\n`);
-    for (const p of unassigned) assert.match(p, /Spark executor|Executor task time|Executor shuffle|Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
+    for (const p of unassigned) assert.match(p, /Time to exhaustion|Rejected objects|SparkApplications|Quota|Drivers lost/, `${p} is asserted nowhere`);
   });
 });

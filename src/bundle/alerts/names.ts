@@ -6,9 +6,10 @@ import type { BundleConfig } from '../config.js';
 import { applicationRecordNames } from './applications.js';
 import { executorRecordNames } from './executors.js';
 import { quotaRecordNames } from './quotas.js';
+import { sparkRecordNames } from './spark.js';
 
 export function recordNames(cfg: BundleConfig) {
-  return { ...executorRecordNames(cfg.windows), ...quotaRecordNames(), ...applicationRecordNames(cfg.windows) } as const;
+  return { ...executorRecordNames(cfg.windows), ...quotaRecordNames(), ...applicationRecordNames(cfg.windows), ...sparkRecordNames() } as const;
 }
 
 export type RecordNames = ReturnType<typeof recordNames>;

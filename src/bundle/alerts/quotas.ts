@@ -1,4 +1,5 @@
 /** Namespace ResourceQuotas: saturation, exhaustion and the linear exhaustion forecast. */
+import { humanSeconds } from '../tunable.js';
 import { defineArea, type RuleContext } from './spec.js';
 
 export function quotaRecordNames() {
@@ -52,10 +53,3 @@ export const quotas = defineArea({
     },
   ],
 });
-
-/** 14400 → "4h": for descriptions, where a round unit reads better than seconds. */
-function humanSeconds(s: number): string {
-  if (s >= 3600 && s % 3600 === 0) return `${s / 3600}h`;
-  if (s >= 60 && s % 60 === 0) return `${s / 60}m`;
-  return `${s}s`;
-}

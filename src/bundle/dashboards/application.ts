@@ -2,6 +2,7 @@
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
+import { scale } from '../tunable.js';
 import { falling, filters, rising, type DashboardSpec } from './spec.js';
 
 export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
@@ -11,7 +12,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
   const t = cfg.thresholds;
   const d = (e: string) => dedup(cfg.haLabels, e);
   const rate = (metric: string, matchers: string) => d(`rate(${sel(metric, x, matchers)}[$__rate_interval])`);
-  // Spark's own metrics come from the driver (PrometheusServlet), labelled application_id = our app_id.
+  // Spark's executor summaries come from the driver (PrometheusResource), labelled application_id = our app_id.
   const spark = (metric: string) => sel(metric, cfg.sparkMetricsSelector, f.join(f.cluster, `${cfg.namespaceLabel}=~"$namespace"`, 'application_id=~"$app_id"'));
   const quantile = (q: number, metric: string, by: string, matchers: string) =>
     `histogram_quantile(${q}, sum by (le, ${by}) (${rate(metric, matchers)}))`;
@@ -98,7 +99,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'stat',
             title: 'Executor memory overhead ratio',
-            description: `(executor memory request − heap) / heap. Red under ${t.memoryOverheadMinRatio * 100}%: Python UDFs, Arrow and large broadcasts need 20–30% (spark.executor.memoryOverhead).`,
+            description: `(executor memory request − heap) / heap. Red under ${scale(t.memoryOverheadMinRatio, 100)}%: Python UDFs, Arrow and large broadcasts need 20–30% (spark.executor.memoryOverhead).`,
             unit: 'percentunit',
             thresholds: falling(t.memoryOverheadMinRatio),
             min: 0,
@@ -123,7 +124,42 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
         ],
       },
       {
-        title: 'Spark executor metrics (PrometheusServlet, when scraped)',
+        title: 'Executors Spark wants (dynamic allocation, PrometheusServlet)',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Executors Spark wants and has',
+            description:
+              "Spark's own count from the driver's ExecutorAllocationManager: numberTargetExecutors (what dynamic allocation asks for) and numberAllExecutors (what it has). Empty unless the driver's /metrics/prometheus is scraped and dynamic allocation is on.",
+            unit: 'short',
+            thresholds: rising(1000),
+            min: 0,
+            queries: [
+              { expr: `sum by (app_name) (${R.sparkTarget}{${f.app}})`, legend: '{{app_name}} wanted' },
+              { expr: `sum by (app_name) (${R.sparkAll}{${f.app}})`, legend: '{{app_name}} present' },
+            ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executors wanted but missing, beside rejected creates',
+            description: `Two views of one problem: wanted − present by Spark's count (SparkExecutorsBelowTarget) next to the executor ids the exporter saw skipped in the last ${cfg.windows.events} (creates the API server rejected, SparkExecutorCreatesRejected) and the quota headroom. Missing with rejections and no headroom: the quota; missing with none rejected: pods pending for nodes.`,
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [
+              { expr: `sum by (app_name) (${R.sparkMissing}{${f.app}})`, legend: '{{app_name}} missing (Spark)' },
+              { expr: `sum by (app_name) (${R.skipped}{${f.app}})`, legend: '{{app_name}} rejected creates' },
+              { expr: d(sel('spark_k8s_quota_headroom_executors', x, f.app)), legend: '{{app_name}} headroom' },
+            ],
+            width: 12,
+            height: 8,
+          },
+        ],
+      },
+      {
+        title: 'Spark executor metrics (PrometheusResource on the driver, when scraped)',
         panels: [
           {
             kind: 'timeseries',
@@ -150,6 +186,28 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
               { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalShuffleWrite_bytes_total')}[$__rate_interval]))`, legend: 'write {{executor_id}}' },
               { expr: `sum by (executor_id) (rate(${spark('metrics_executor_totalShuffleRead_bytes_total')}[$__rate_interval]))`, legend: 'read {{executor_id}}' },
             ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor active tasks',
+            description: 'Tasks running now on each executor (and the driver), from Spark\'s /metrics/executors/prometheus.',
+            unit: 'short',
+            thresholds: rising(1000),
+            min: 0,
+            queries: [{ expr: `sum by (executor_id) (${spark('metrics_executor_activeTasks')})`, legend: '{{executor_id}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor storage memory used',
+            description: 'Memory each executor uses for cached blocks (memoryUsed), from Spark\'s executor metrics.',
+            unit: 'bytes',
+            thresholds: rising(1e12),
+            min: 0,
+            queries: [{ expr: `sum by (executor_id) (${spark('metrics_executor_memoryUsed_bytes')})`, legend: '{{executor_id}}' }],
             width: 12,
             height: 8,
           },

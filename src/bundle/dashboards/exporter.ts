@@ -1,6 +1,7 @@
 /** `Spark on Kubernetes / Exporter`: is the exporter itself healthy and current. */
 import type { BundleConfig } from '../config.js';
 import { sel } from '../promql.js';
+import { div } from '../tunable.js';
 import { falling, filters, rising, type DashboardSpec } from './spec.js';
 
 export function exporterDashboard(cfg: BundleConfig): DashboardSpec {
@@ -42,7 +43,7 @@ export function exporterDashboard(cfg: BundleConfig): DashboardSpec {
             title: 'Time since last watch event',
             description: `Seconds since the last watch event or bookmark per resource. Red from ${t.watchStalledSeconds}s (SparkK8sExporterWatchStalled).`,
             unit: 's',
-            thresholds: rising(t.watchStalledSeconds / 2, t.watchStalledSeconds),
+            thresholds: rising(div(t.watchStalledSeconds, 2), t.watchStalledSeconds),
             min: 0,
             queries: [{ expr: `time() - ${s('spark_k8s_exporter_last_event_timestamp_seconds')}`, legend: '{{instance}} {{resource}}' }],
             width: 12,

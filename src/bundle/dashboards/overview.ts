@@ -2,6 +2,7 @@
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
+import { div, scale } from '../tunable.js';
 import { falling, filters, rising, type DashboardSpec } from './spec.js';
 
 export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
@@ -39,7 +40,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
             title: 'Oldest pending executor',
             description: 'Age of the oldest pending executor per application (top 10). Red from the SparkExecutorsPendingTooLong threshold.',
             unit: 's',
-            thresholds: rising(t.executorPendingAgeSeconds / 2, t.executorPendingAgeSeconds),
+            thresholds: rising(div(t.executorPendingAgeSeconds, 2), t.executorPendingAgeSeconds),
             min: 0,
             queries: [
               {
@@ -134,7 +135,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'bargauge',
             title: 'Quota saturation heat',
-            description: `ResourceQuota used / hard per namespace and resource (quotas with hard > 0). Orange from ${t.quotaNearlyFullRatio * 100}% (SparkNamespaceQuotaNearlyFull), red when exhausted.`,
+            description: `ResourceQuota used / hard per namespace and resource (quotas with hard > 0). Orange from ${scale(t.quotaNearlyFullRatio, 100)}% (SparkNamespaceQuotaNearlyFull), red when exhausted.`,
             unit: 'percentunit',
             thresholds: rising(t.quotaNearlyFullRatio, 1),
             min: 0,

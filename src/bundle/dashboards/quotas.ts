@@ -2,6 +2,7 @@
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
+import { humanSeconds, scale } from '../tunable.js';
 import { filters, rising, type DashboardSpec, type PanelSpec } from './spec.js';
 
 export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
@@ -48,7 +49,7 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'timeseries',
             title: 'Quota saturation',
-            description: `used / hard per namespace and resource (hard > 0 only). Orange from ${t.quotaNearlyFullRatio * 100}%, red at 100%: new pods are rejected.`,
+            description: `used / hard per namespace and resource (hard > 0 only). Orange from ${scale(t.quotaNearlyFullRatio, 100)}%, red at 100%: new pods are rejected.`,
             unit: 'percentunit',
             thresholds: rising(t.quotaNearlyFullRatio, 1),
             min: 0,
@@ -60,12 +61,12 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'table',
             title: 'Time to exhaustion at the current rate',
-            description: `(hard − used) / per-second growth of used over the last ${cfg.windows.forecast} (deriv), for quotas whose usage is growing. Red under the forecast horizon (${t.quotaForecastHorizonSeconds / 3600}h).`,
+            description: `(hard − used) / per-second growth of used over the last ${cfg.windows.forecast} (deriv), for quotas whose usage is growing. Red under the forecast horizon (${humanSeconds(t.quotaForecastHorizonSeconds)}).`,
             unit: 's',
             thresholds: [
               { value: null, color: 'red' },
               { value: t.quotaForecastHorizonSeconds, color: 'orange' },
-              { value: t.quotaForecastHorizonSeconds * 6, color: 'green' },
+              { value: scale(t.quotaForecastHorizonSeconds, 6), color: 'green' },
             ],
             queries: [
               {
@@ -80,7 +81,7 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
           {
             kind: 'stat',
             title: 'Quotas nearly full',
-            description: `Quota resources at or above ${t.quotaNearlyFullRatio * 100}% saturation now.`,
+            description: `Quota resources at or above ${scale(t.quotaNearlyFullRatio, 100)}% saturation now.`,
             unit: 'short',
             thresholds: rising(1, 5),
             queries: [{ expr: `count(${R.quotaSaturation}{${f.nsTeam}} >= ${t.quotaNearlyFullRatio}) or vector(0)` }],
