@@ -97,6 +97,8 @@ export interface BundleConfig {
    * Seconds a SparkApplication may stay in a non-terminal state before SparkApplicationStuck,
    * per state as its operator spells it (kubeflow's UPPER_CASE, Apache's CamelCase); 0 or an
    * absent state is never stuck (RUNNING, RunningHealthy, SUSPENDED are where applications live).
+   * The jsonnet mixin and the chart tune the number of each state listed here; which states are
+   * alerted on is decided when the bundle is generated.
    */
   applicationStuckSeconds: Record<string, number>;
   windows: Windows;

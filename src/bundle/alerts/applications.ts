@@ -5,6 +5,7 @@
  */
 import type { BundleConfig, Windows } from '../config.js';
 import { dedup, sel } from '../promql.js';
+import { hasSym } from '../tunable.js';
 import { defineArea } from './spec.js';
 
 export function applicationRecordNames(w: Windows) {
@@ -20,7 +21,8 @@ export function applicationRecordNames(w: Windows) {
  */
 export function stuckApplications(cfg: BundleConfig, extra = '', record: (key: string, value: number, text: string) => string = (_k, _v, t) => t): string {
   const limits = Object.entries(cfg.applicationStuckSeconds)
-    .filter(([, seconds]) => seconds > 0)
+    // A placeholder (the mixin's symbolic config) stands for a jsonnet-tunable number: kept.
+    .filter(([, seconds]) => hasSym(seconds) || seconds > 0)
     .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
     .map(([state, seconds]) => record(`applicationStuckSeconds_${state}`, seconds, `label_replace(vector(${seconds}), "state", "${state}", "", "")`));
   if (limits.length === 0) return '(vector(0) < 0)';

@@ -62,6 +62,7 @@ export function symbolicConfig(cfg: BundleConfig, showMultiCluster: boolean): Bu
       teamLabel: cfg.teamLabel,
       runbookBaseUrl: cfg.runbookBaseUrl,
       thresholds: cfg.thresholds,
+      applicationStuckSeconds: cfg.applicationStuckSeconds,
       windows: cfg.windows,
       dashboards: cfg.dashboards,
     },
