@@ -40,6 +40,10 @@ local lib = import 'lib.libsonnet';
             record: "namespace_team_app:spark_k8s_executor_lifetime_seconds_count:increase" + ($._config.windows.churn),
             expr: "max without(" + std.join(', ', $._config.haLabels) + ") (increase(" + (lib.sel("spark_k8s_executor_lifetime_seconds_count", [$._config.exporterSelector])) + "[" + ($._config.windows.churn) + "]))",
           },
+          {
+            record: "namespace:spark_k8s_executor_startup_seconds:p90_" + ($._config.windows.startup),
+            expr: "histogram_quantile(0.9, sum by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", le) (max without(" + std.join(', ', $._config.haLabels) + ") (rate(" + (lib.sel("spark_k8s_pod_startup_seconds_bucket", [$._config.exporterSelector, "role=\"executor\""])) + "[" + ($._config.windows.startup) + "]))))",
+          },
         ] + [rule for rule in [
           {
             alert: "SparkExecutorsPendingTooLong",
@@ -156,6 +160,106 @@ local lib = import 'lib.libsonnet';
               summary: "Spark executor pod creations are being rejected.",
               description: "The driver of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) tried to create {{ $value | printf \"%.0f\" }} executor(s) in the last " + ($._config.windows.events) + " that never appeared as pods: the API server rejected them, usually because a ResourceQuota is exhausted.",
               runbook_url: ($._config.runbookBaseUrl) + "sparkexecutorcreatesrejected.md",
+            },
+          },
+          {
+            alert: "SparkExecutorIdleTimeoutTooLow",
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"executor_idle_timeout_seconds\""])) + ") < " + lib.num($._config.thresholds.executorIdleTimeoutMinSeconds) + "\nand on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name)\nmax without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"enabled\""])) + ") == 1\nand on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name)\n(namespace_team_app:spark_k8s_executor_lifetime_seconds:mean" + ($._config.windows.churn) + " < " + lib.num($._config.thresholds.executorLifetimeChurnSeconds) + " and namespace_team_app:spark_k8s_executor_lifetime_seconds_count:increase" + ($._config.windows.churn) + " >= " + lib.num($._config.thresholds.churnMinExits) + ")",
+            "for": $._config.alerts.SparkExecutorIdleTimeoutTooLow["for"],
+            labels: {
+              severity: $._config.alerts.SparkExecutorIdleTimeoutTooLow.severity,
+            },
+            annotations: {
+              summary: "Spark executors churn because the dynamic-allocation idle timeout is low.",
+              description: "Executors of {{ $labels.app_name }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) lived under " + lib.num($._config.thresholds.executorLifetimeChurnSeconds) + "s on average over the last " + ($._config.windows.churn) + " while spark.dynamicAllocation.executorIdleTimeout is {{ $value | humanizeDuration }}: executors are released between stages and recreated at the next, paying pod startup each time. Set spark.dynamicAllocation.executorIdleTimeout=" + lib.num($._config.advice.executorIdleTimeoutSeconds) + "s.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkexecutoridletimeouttoolow.md",
+            },
+          },
+          {
+            alert: "SparkDynamicAllocationWithoutShuffleTracking",
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"shuffle_tracking\""])) + ") == 0\nand on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name)\nmax without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"enabled\""])) + ") == 1",
+            "for": $._config.alerts.SparkDynamicAllocationWithoutShuffleTracking["for"],
+            labels: {
+              severity: $._config.alerts.SparkDynamicAllocationWithoutShuffleTracking.severity,
+            },
+            annotations: {
+              summary: "Dynamic allocation runs without shuffle tracking.",
+              description: "SparkApplication {{ $labels.app_name }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) has dynamic allocation on and spark.dynamicAllocation.shuffleTracking.enabled off: without an external shuffle service, an executor removed on scale-down takes its shuffle files with it and the stages that wrote them run again.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkdynamicallocationwithoutshuffletracking.md",
+            },
+          },
+          {
+            alert: "SparkDynamicAllocationColdStart",
+            expr: "(\n  max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"min_executors\""])) + ") == 0\n  and on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name)\n  max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, "setting=\"enabled\""])) + ") == 1\n)\n+ on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ") group_left()\n(namespace:spark_k8s_executor_startup_seconds:p90_" + ($._config.windows.startup) + " > " + lib.num($._config.thresholds.coldStartSeconds) + ")",
+            "for": $._config.alerts.SparkDynamicAllocationColdStart["for"],
+            labels: {
+              severity: $._config.alerts.SparkDynamicAllocationColdStart.severity,
+            },
+            annotations: {
+              summary: "Spark dynamic allocation scales from zero executors while executor startup is slow.",
+              description: "SparkApplication {{ $labels.app_name }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) runs with spark.dynamicAllocation.minExecutors=0 while executors in the namespace took {{ $value | humanizeDuration }} to start (p90 over " + ($._config.windows.startup) + "): every scale-up from idle waits that long. Keep a warm pool: minExecutors 2-4.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkdynamicallocationcoldstart.md",
+            },
+          },
+        ] if !$._config.alerts[rule.alert].disabled],
+      },
+      {
+        name: "spark-k8s-exporter.memory",
+        [if $._config.ruleInterval != '' then "interval"]: $._config.ruleInterval,
+        rules: [
+          {
+            record: "namespace_team_app_role_pod:spark_k8s_container_memory_working_set_bytes:max",
+            expr: "max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) (" + (lib.sel("container_memory_working_set_bytes", [$._config.cadvisorSelector, "container!=\"\"", "container!=\"POD\"", "image!=\"\""])) + ")\n* on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) group_left(" + ($._config.teamLabel) + ", app_id, app_name, role)\nmax without(" + std.join(', ', std.filter(function(l) !std.member(["namespace", "pod", "container", "team", "app_id", "app_name", "role", $._config.namespaceLabel, $._config.teamLabel], l), $._config.haLabels)) + ") (" + (lib.sel("spark_k8s_pod_info", [$._config.exporterSelector])) + ")",
+          },
+          {
+            record: "namespace_team_app_role_pod:spark_k8s_container_memory_limit_bytes:max",
+            expr: "(\n  max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) (" + (lib.sel("container_spec_memory_limit_bytes", [$._config.cadvisorSelector, "container!=\"\"", "container!=\"POD\"", "image!=\"\""])) + " > 0)\n  or\n  max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) (" + (lib.sel("kube_pod_container_resource_limits", [$._config.kubeStateMetricsSelector, "resource=\"memory\""])) + ")\n  or\n  max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) (max without(" + std.join(', ', std.filter(function(l) !std.member(["namespace", "pod", "container", "team", "app_id", "app_name", "role", $._config.namespaceLabel, $._config.teamLabel], l), $._config.haLabels)) + ") (" + (lib.sel("spark_k8s_pod_info", [$._config.exporterSelector, "role=\"executor\""])) + ") * on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_id) group_left() max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executor_memory_limit_bytes", [$._config.exporterSelector])) + "))\n)\n* on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", pod, container) group_left(" + ($._config.teamLabel) + ", app_id, app_name, role)\nmax without(" + std.join(', ', std.filter(function(l) !std.member(["namespace", "pod", "container", "team", "app_id", "app_name", "role", $._config.namespaceLabel, $._config.teamLabel], l), $._config.haLabels)) + ") (" + (lib.sel("spark_k8s_pod_info", [$._config.exporterSelector])) + ")",
+          },
+          {
+            record: "namespace_team_app_role_pod:spark_k8s_container_memory_limit_usage:ratio",
+            expr: "namespace_team_app_role_pod:spark_k8s_container_memory_working_set_bytes:max\n/\nnamespace_team_app_role_pod:spark_k8s_container_memory_limit_bytes:max",
+          },
+          {
+            record: "namespace_team_app_role:spark_k8s_container_memory_limit_usage:max",
+            expr: "max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name, role) (namespace_team_app_role_pod:spark_k8s_container_memory_limit_usage:ratio)",
+          },
+          {
+            record: "namespace_team_app_role:spark_k8s_container_memory_limit_usage:max" + ($._config.windows.memory),
+            expr: "max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name, role) (max_over_time(namespace_team_app_role_pod:spark_k8s_container_memory_limit_usage:ratio[" + ($._config.windows.memory) + "]))",
+          },
+          {
+            record: "namespace_team_app:spark_k8s_executor_memory_overhead_bytes:max",
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executor_memory_limit_bytes", [$._config.exporterSelector])) + ")\n- on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name)\nmax without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executor_heap_bytes", [$._config.exporterSelector])) + ")",
+          },
+          {
+            record: "namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max" + ($._config.windows.memory),
+            expr: "clamp_min(\n  ceil(\n    (\n      max by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name) (max_over_time(namespace_team_app_role_pod:spark_k8s_container_memory_working_set_bytes:max{role=\"executor\"}[" + ($._config.windows.memory) + "])) * (1 + " + lib.num($._config.advice.memoryOverheadMargin) + ")\n      - on (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", " + ($._config.teamLabel) + ", app_id, app_name)\n      max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executor_heap_bytes", [$._config.exporterSelector])) + ")\n    ) / 1048576\n  ) * 1048576,\n  " + lib.num($._config.advice.memoryOverheadMinMiB) + " * 1048576\n)",
+          },
+        ] + [rule for rule in [
+          {
+            alert: "SparkExecutorMemoryNearLimit",
+            expr: "namespace_team_app_role:spark_k8s_container_memory_limit_usage:max{role=\"executor\"} > " + lib.num($._config.thresholds.memoryNearLimitRatio),
+            "for": $._config.alerts.SparkExecutorMemoryNearLimit["for"],
+            labels: {
+              severity: $._config.alerts.SparkExecutorMemoryNearLimit.severity,
+            },
+            annotations: {
+              summary: "Spark executors are close to their memory limit; the OOM killer is next.",
+              description: "The busiest executor of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) uses {{ $value | humanizePercentage }} of its container memory limit; at the limit the kernel OOM killer ends it and its tasks are retried. Set spark.executor.memoryOverhead to {{ with printf \"namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max" + ($._config.windows.memory) + "{" + ($._config.clusterLabel) + "=%q, " + ($._config.namespaceLabel) + "=%q, app_id=%q} / 1048576\" $labels." + ($._config.clusterLabel) + " $labels." + ($._config.namespaceLabel) + " $labels.app_id | query }}{{ . | first | value | printf \"%.0f\" }}m{{ else }}(not known yet: the executor heap or working set is missing){{ end }} (the highest working set of the last " + ($._config.windows.memory) + " plus " + lib.num(($._config.advice.memoryOverheadMargin * 100)) + "%, minus the heap).",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkexecutormemorynearlimit.md",
+            },
+          },
+          {
+            alert: "SparkDriverMemoryNearLimit",
+            expr: "namespace_team_app_role:spark_k8s_container_memory_limit_usage:max{role=\"driver\"} > " + lib.num($._config.thresholds.memoryNearLimitRatio),
+            "for": $._config.alerts.SparkDriverMemoryNearLimit["for"],
+            labels: {
+              severity: $._config.alerts.SparkDriverMemoryNearLimit.severity,
+            },
+            annotations: {
+              summary: "A Spark driver is close to its memory limit; an OOMKill would fail the application.",
+              description: "The driver of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) uses {{ $value | humanizePercentage }} of its container memory limit; a driver OOMKill fails the whole application. Raise spark.driver.memoryOverhead (off-heap, Python) or spark.driver.memory (heap, large collects and broadcasts).",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkdrivermemorynearlimit.md",
             },
           },
         ] if !$._config.alerts[rule.alert].disabled],

@@ -3,6 +3,8 @@
   _config+:: {
     exporterSelector: "job=\"spark-k8s-exporter\"",
     sparkMetricsSelector: "",
+    cadvisorSelector: "job=\"kubelet\", metrics_path=\"/metrics/cadvisor\"",
+    kubeStateMetricsSelector: "job=\"kube-state-metrics\"",
     haLabels: [
       "instance",
       "pod",
@@ -20,6 +22,9 @@
       memoryOverheadMinRatio: 0.2,
       quotaForecastHorizonSeconds: 14400,
       watchStalledSeconds: 900,
+      memoryNearLimitRatio: 0.9,
+      executorIdleTimeoutMinSeconds: 120,
+      coldStartSeconds: 30,
       scheduledRunGraceSeconds: 900,
       scheduledRunSuccessPeriods: 2,
     },
@@ -46,10 +51,17 @@
       SchedulingFailure: 600,
       DriverEvicted: 600,
     },
+    advice: {
+      memoryOverheadMargin: 0.1,
+      memoryOverheadMinMiB: 384,
+      executorIdleTimeoutSeconds: 300,
+    },
     windows: {
       events: "10m",
       churn: "15m",
       forecast: "1h",
+      memory: "6h",
+      startup: "1h",
     },
     ruleInterval: "",
     dashboards: {
@@ -108,6 +120,31 @@
       SparkExecutorCreatesRejected: {
         "for": "5m",
         severity: "warning",
+        disabled: false,
+      },
+      SparkExecutorIdleTimeoutTooLow: {
+        "for": "10m",
+        severity: "warning",
+        disabled: false,
+      },
+      SparkDynamicAllocationWithoutShuffleTracking: {
+        "for": "15m",
+        severity: "info",
+        disabled: false,
+      },
+      SparkDynamicAllocationColdStart: {
+        "for": "15m",
+        severity: "info",
+        disabled: false,
+      },
+      SparkExecutorMemoryNearLimit: {
+        "for": "5m",
+        severity: "warning",
+        disabled: false,
+      },
+      SparkDriverMemoryNearLimit: {
+        "for": "5m",
+        severity: "critical",
         disabled: false,
       },
       SparkNamespaceQuotaNearlyFull: {

@@ -134,7 +134,7 @@ local lib = import 'lib.libsonnet';
       annotations: {},
       title: ($._config.dashboards.titlePrefix) + "Overview",
       uid: ($._config.dashboards.uidPrefix) + "overview",
-      description: "Pending executors, OOMKills, executor churn, quota saturation and application states across namespaces and teams.",
+      description: "Pending executors, OOMKills, memory headroom, executor churn, quota saturation and application states across namespaces and teams.",
       tags: $._config.dashboards.tags,
       refresh: $._config.dashboards.refresh,
       time: {
@@ -1098,6 +1098,85 @@ local lib = import 'lib.libsonnet';
           ],
           id: 17,
         },
+        {
+          type: "bargauge",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            displayMode: "gradient",
+            valueMode: "color",
+            namePlacement: "auto",
+            showUnfilled: true,
+            sizing: "auto",
+            minVizWidth: 8,
+            minVizHeight: 16,
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: false,
+              calcs: [],
+            },
+            reduceOptions: {
+              calcs: [
+                "lastNotNull",
+              ],
+              values: false,
+            },
+            maxVizHeight: 300,
+            orientation: "horizontal",
+          },
+          title: "Applications closest to their memory limit",
+          description: "Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from " + lib.num(($._config.thresholds.memoryNearLimitRatio * 100)) + "% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.",
+          fieldConfig: {
+            defaults: {
+              unit: "percentunit",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: $._config.thresholds.memoryNearLimitRatio,
+                    color: "orange",
+                  },
+                  {
+                    value: 1,
+                    color: "red",
+                  },
+                ],
+              },
+              min: 0,
+              max: 1,
+            },
+            overrides: [],
+          },
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 24,
+            x: 0,
+            y: 55,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "topk(10, namespace_team_app_role:spark_k8s_container_memory_limit_usage:max{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "topk(10, namespace_team_app_role:spark_k8s_container_memory_limit_usage:max{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}}/{{app_name}} {{role}}",
+              instant: true,
+              range: false,
+            },
+          ],
+          id: 18,
+        },
       ],
     },
     "spark-k8s-exporter-application.json": {
@@ -1258,7 +1337,7 @@ local lib = import 'lib.libsonnet';
       annotations: {},
       title: ($._config.dashboards.titlePrefix) + "Application",
       uid: ($._config.dashboards.uidPrefix) + "application",
-      description: "One Spark application in depth: executors by phase, why they pend, how long they live and start, OOMKills, memory overhead, rejected creates and Spark's own executor metrics.",
+      description: "One Spark application in depth: executors by phase, why they pend, how long they live and start, OOMKills, memory headroom and the recommended overhead, dynamic-allocation settings, rejected creates and Spark's own executor metrics.",
       tags: $._config.dashboards.tags,
       refresh: $._config.dashboards.refresh,
       time: {
@@ -1814,10 +1893,406 @@ local lib = import 'lib.libsonnet';
           collapsed: false,
           id: 10,
           panels: [],
-          title: "Executors Spark wants (dynamic allocation, PrometheusServlet)",
+          title: "Memory headroom",
           gridPos: {
             x: 0,
             y: 26,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "percentunit",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: $._config.thresholds.memoryNearLimitRatio,
+                    color: "orange",
+                  },
+                  {
+                    value: 1,
+                    color: "red",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Working set vs limit per executor",
+          description: "cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above " + lib.num(($._config.thresholds.memoryNearLimitRatio * 100)) + "% for 5m.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 0,
+            y: 27,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "namespace_team_app_role_pod:spark_k8s_container_memory_limit_usage:ratio{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}" else "namespace_team_app_role_pod:spark_k8s_container_memory_limit_usage:ratio{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{role}} {{pod}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 11,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "bytes",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1000000000000000,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executor memoryOverhead: recommended vs current",
+          description: "Recommended spark.executor.memoryOverhead (highest executor working set of the last " + ($._config.windows.memory) + " + " + lib.num(($._config.advice.memoryOverheadMargin * 100)) + "% − heap, at least " + lib.num($._config.advice.memoryOverheadMinMiB) + " MiB) beside what executors have now (limit − heap).",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 12,
+            y: 27,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max" + ($._config.windows.memory) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}" else "namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max" + ($._config.windows.memory) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} recommended",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "namespace_team_app:spark_k8s_executor_memory_overhead_bytes:max{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}" else "namespace_team_app:spark_k8s_executor_memory_overhead_bytes:max{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} current",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 12,
+        },
+        {
+          type: "row",
+          collapsed: false,
+          id: 13,
+          panels: [],
+          title: "Dynamic allocation",
+          gridPos: {
+            x: 0,
+            y: 35,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1000000000000000,
+                    color: "orange",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Dynamic-allocation settings",
+          description: "Effective settings from the SparkApplication (spec.dynamicAllocation over spec.sparkConf, Spark's defaults where unset); booleans as 0/1, the idle timeout in seconds.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 0,
+            y: 36,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "max by (app_name, setting) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "))" else "max by (app_name, setting) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "))"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 14,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "red",
+                  },
+                  {
+                    value: $._config.thresholds.executorLifetimeChurnSeconds,
+                    color: "green",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executor lifetime vs idle timeout",
+          description: "Average executor lifetime over the last " + ($._config.windows.churn) + " beside spark.dynamicAllocation.executorIdleTimeout. Lifetimes under " + lib.num($._config.thresholds.executorLifetimeChurnSeconds) + "s with an idle timeout under " + lib.num($._config.thresholds.executorIdleTimeoutMinSeconds) + "s fire SparkExecutorIdleTimeoutTooLow.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 8,
+            y: 36,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "namespace_team_app:spark_k8s_executor_lifetime_seconds:mean" + ($._config.windows.churn) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}" else "namespace_team_app:spark_k8s_executor_lifetime_seconds:mean" + ($._config.windows.churn) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} mean lifetime",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"", "setting=\"executor_idle_timeout_seconds\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"", "setting=\"executor_idle_timeout_seconds\""])) + ")"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} idle timeout",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 15,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: $._config.thresholds.coldStartSeconds,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executor startup p90 vs minExecutors",
+          description: "Executor startup p90 over " + ($._config.windows.startup) + " in the namespace beside the application's minExecutors; minExecutors 0 with a p90 over " + lib.num($._config.thresholds.coldStartSeconds) + "s fires SparkDynamicAllocationColdStart.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 16,
+            y: 36,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "namespace:spark_k8s_executor_startup_seconds:p90_" + ($._config.windows.startup) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\"}" else "namespace:spark_k8s_executor_startup_seconds:p90_" + ($._config.windows.startup) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\"}"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}} startup p90",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"", "setting=\"min_executors\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_dynamic_allocation", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"", "setting=\"min_executors\""])) + ")"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{app_name}} minExecutors",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 16,
+        },
+        {
+          type: "row",
+          collapsed: false,
+          id: 17,
+          panels: [],
+          title: "Executors Spark wants (dynamic allocation, PrometheusServlet)",
+          gridPos: {
+            x: 0,
+            y: 44,
             h: 1,
             w: 24,
           },
@@ -1872,7 +2347,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 0,
-            y: 27,
+            y: 45,
           },
           targets: [
             {
@@ -1898,7 +2373,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 11,
+          id: 18,
         },
         {
           type: "timeseries",
@@ -1950,7 +2425,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 12,
-            y: 27,
+            y: 45,
           },
           targets: [
             {
@@ -1987,17 +2462,17 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 12,
+          id: 19,
         },
         {
           type: "row",
           collapsed: false,
-          id: 13,
+          id: 20,
           panels: [],
           title: "Spark executor metrics (PrometheusResource on the driver, when scraped)",
           gridPos: {
             x: 0,
-            y: 35,
+            y: 53,
             h: 1,
             w: 24,
           },
@@ -2052,7 +2527,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 0,
-            y: 36,
+            y: 54,
           },
           targets: [
             {
@@ -2078,7 +2553,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 14,
+          id: 21,
         },
         {
           type: "timeseries",
@@ -2130,7 +2605,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 12,
-            y: 36,
+            y: 54,
           },
           targets: [
             {
@@ -2156,7 +2631,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 15,
+          id: 22,
         },
         {
           type: "timeseries",
@@ -2208,7 +2683,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 0,
-            y: 44,
+            y: 62,
           },
           targets: [
             {
@@ -2223,7 +2698,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 16,
+          id: 23,
         },
         {
           type: "timeseries",
@@ -2275,7 +2750,7 @@ local lib = import 'lib.libsonnet';
             h: 8,
             w: 12,
             x: 12,
-            y: 44,
+            y: 62,
           },
           targets: [
             {
@@ -2290,7 +2765,7 @@ local lib = import 'lib.libsonnet';
               instant: false,
             },
           ],
-          id: 17,
+          id: 24,
         },
       ],
     },

@@ -34,6 +34,8 @@ export interface ExporterConfig {
   readonly tlsKeyFile?: string | undefined;
   readonly authTokenFile?: string | undefined;
   readonly processMetrics: boolean;
+  /** Serve spark_k8s_pod_info (default: --pod-info's). */
+  readonly podInfo?: boolean;
   /** Server-side watch timeout; shorter in tests to exercise reconnects. */
   readonly watchTimeoutSeconds?: number;
   readonly tickMs?: number;
@@ -58,6 +60,7 @@ export const DEFAULT_CONFIG: ExporterConfig = {
   totalShards: SERVE_DEFAULTS['total-shards'],
   labelValueMaxLength: SERVE_DEFAULTS['label-value-max-length'],
   processMetrics: SERVE_DEFAULTS['process-metrics'],
+  podInfo: SERVE_DEFAULTS['pod-info'],
 };
 
 export interface RunningExporter {
@@ -94,6 +97,7 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
     churnWindowMs: cfg.churnWindowMs,
     now,
     processMetrics: cfg.processMetrics,
+    podInfo: cfg.podInfo ?? SERVE_DEFAULTS['pod-info'],
   });
   const authToken = cfg.authTokenFile ? readFileSync(cfg.authTokenFile, 'utf8').trim() : undefined;
   const http = await listen(

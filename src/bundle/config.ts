@@ -41,6 +41,25 @@ export interface Thresholds {
   scheduledRunGraceSeconds: number;
   /** Schedule periods (next run − last run) without a successful run before the schedule counts as failing to deliver. */
   scheduledRunSuccessPeriods: number;
+  /** Working set / memory limit above which a Spark container is close to being OOMKilled. */
+  memoryNearLimitRatio: number;
+  /** spark.dynamicAllocation.executorIdleTimeout (seconds) under which executor churn is blamed on it. */
+  executorIdleTimeoutMinSeconds: number;
+  /** Executor startup p90 (seconds) above which minExecutors 0 makes every scale-up a cold start. */
+  coldStartSeconds: number;
+}
+
+/**
+ * Values the bundle recommends rather than alerts on (they appear in recording rules and
+ * descriptions, not as alert thresholds).
+ */
+export interface Advice {
+  /** Headroom added to the highest executor working set when recommending memoryOverhead (0.1 = 10%). */
+  memoryOverheadMargin: number;
+  /** Spark's floor for memoryOverhead in MiB (384; spark.executor.minMemoryOverhead in Spark 4). */
+  memoryOverheadMinMiB: number;
+  /** executorIdleTimeout (seconds) recommended when executors churn (the "60s to 300s" advice). */
+  executorIdleTimeoutSeconds: number;
 }
 
 export interface Windows {
@@ -50,6 +69,10 @@ export interface Windows {
   churn: string;
   /** History the quota forecast extrapolates from. */
   forecast: string;
+  /** History of working sets the memory peak and the memoryOverhead recommendation look back over. */
+  memory: string;
+  /** Window of executor startups the startup p90 (cold-start advice) is taken over. */
+  startup: string;
 }
 
 export interface DashboardSettings {
@@ -84,6 +107,18 @@ export interface BundleConfig {
   exporterSelector: string;
   /** Extra matcher(s) for Spark's own metrics (PrometheusServlet); empty means any job. */
   sparkMetricsSelector: string;
+  /**
+   * Matcher(s) selecting cAdvisor's series as the kubelet serves them (kube-prometheus-stack:
+   * `job="kubelet", metrics_path="/metrics/cadvisor"`). The rules add the container filters
+   * (`container!="", container!="POD", image!=""`) that drop cAdvisor's pod-level and pause series.
+   */
+  cadvisorSelector: string;
+  /**
+   * Matcher(s) selecting kube-state-metrics, for `kube_pod_container_resource_limits`: the memory
+   * limit where cAdvisor's `container_spec_memory_limit_bytes` is dropped, as kube-prometheus-stack
+   * does by default.
+   */
+  kubeStateMetricsSelector: string;
   /** Labels that differ between HA replicas of the exporter; removed before aggregating. */
   haLabels: string[];
   clusterLabel: string;
@@ -101,6 +136,7 @@ export interface BundleConfig {
    * alerted on is decided when the bundle is generated.
    */
   applicationStuckSeconds: Record<string, number>;
+  advice: Advice;
   windows: Windows;
   /** Per alert name, e.g. `{ SparkExecutorOOMKilled: { for: '2m', severity: 'critical' } }`. */
   alerts: Partial<Record<AlertName, AlertOverride>>;
@@ -115,6 +151,8 @@ export interface BundleConfig {
 export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   exporterSelector: 'job="spark-k8s-exporter"',
   sparkMetricsSelector: '',
+  cadvisorSelector: 'job="kubelet", metrics_path="/metrics/cadvisor"',
+  kubeStateMetricsSelector: 'job="kube-state-metrics"',
   haLabels: ['instance', 'pod'],
   clusterLabel: 'cluster',
   showMultiCluster: false,
@@ -129,6 +167,9 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
     memoryOverheadMinRatio: 0.2,
     quotaForecastHorizonSeconds: 14400,
     watchStalledSeconds: 900,
+    memoryNearLimitRatio: 0.9,
+    executorIdleTimeoutMinSeconds: 120,
+    coldStartSeconds: 30,
     scheduledRunGraceSeconds: 900,
     scheduledRunSuccessPeriods: 2,
   },
@@ -158,7 +199,8 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
     SchedulingFailure: 600,
     DriverEvicted: 600,
   },
-  windows: { events: '10m', churn: '15m', forecast: '1h' },
+  advice: { memoryOverheadMargin: 0.1, memoryOverheadMinMiB: 384, executorIdleTimeoutSeconds: 300 },
+  windows: { events: '10m', churn: '15m', forecast: '1h', memory: '6h', startup: '1h' },
   alerts: {},
   ruleInterval: '',
   dashboards: {
@@ -185,6 +227,7 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
   },
 };
 
+const MATCHERS = /^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*")*$/;
 const DURATION = /^([0-9]+(ms|s|m|h|d|w|y))+$/;
 
 function isRecord(v: unknown): v is Record<string, unknown> {
@@ -293,8 +336,13 @@ export function validateConfig(cfg: BundleConfig): void {
   for (const [state, v] of Object.entries(cfg.applicationStuckSeconds)) {
     if (!/^[A-Za-z_]{1,48}$/.test(state) || !(v >= 0)) throw new Error(`config.applicationStuckSeconds.${state}: a state name and seconds >= 0`);
   }
+  if (!(t.memoryNearLimitRatio > 0 && t.memoryNearLimitRatio <= 1)) throw new Error('config.thresholds.memoryNearLimitRatio: must be in (0, 1]');
+  for (const [k, v] of Object.entries(cfg.advice)) {
+    if (!(v >= 0)) throw new Error(`config.advice.${k}: must be >= 0`);
+  }
+  if (!Number.isInteger(cfg.advice.memoryOverheadMinMiB)) throw new Error('config.advice.memoryOverheadMinMiB: must be a whole number of MiB');
   if (!/^[a-z0-9-]*$/.test(cfg.dashboards.uidPrefix)) throw new Error('config.dashboards.uidPrefix: lower-case letters, digits and dashes only');
-  if (!/^[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*"(\s*,\s*[a-zA-Z_][a-zA-Z0-9_]*\s*(=|=~|!=|!~)\s*".*")*$/.test(cfg.exporterSelector)) {
-    throw new Error(`config.exporterSelector: "${cfg.exporterSelector}" is not a list of label matchers`);
+  for (const key of ['exporterSelector', 'cadvisorSelector', 'kubeStateMetricsSelector'] as const) {
+    if (!MATCHERS.test(cfg[key])) throw new Error(`config.${key}: "${cfg[key]}" is not a list of label matchers`);
   }
 }

@@ -88,3 +88,17 @@ function numCode(v: unknown): string {
   if (w === undefined || w.kind !== 'n') throw new Error('expected a numeric placeholder');
   return w.code;
 }
+
+/**
+ * `list` without the `remove` entries (literal or string placeholders); for a list placeholder the
+ * jsonnet std.filter doing the same (the HA labels minus those a series carries itself).
+ */
+export function without(list: readonly string[], remove: readonly string[]): string[] {
+  const only = list.length === 1 ? whole(list[0] ?? '') : undefined;
+  if (only?.kind !== 'a') return list.filter((l) => !remove.includes(l));
+  const codes = [...new Set(remove)].map((r) => {
+    const w = whole(r);
+    return w?.kind === 's' ? w.code : JSON.stringify(r);
+  });
+  return [sym('a', `std.filter(function(l) !std.member([${codes.join(', ')}], l), ${only.code})`)];
+}

@@ -427,6 +427,11 @@ export const EXTERNAL_METRICS = [
   'metrics_executor_activeTasks',
   'kube_pod_info',
   'kube_node_labels',
+  // cAdvisor as the kubelet serves it at /metrics/cadvisor; the limit is dropped by kube-prometheus-stack's defaults.
+  'container_memory_working_set_bytes',
+  'container_spec_memory_limit_bytes',
+  // kube-state-metrics: the memory limit where cAdvisor's spec series are dropped.
+  'kube_pod_container_resource_limits',
 ] as const;
 
 /**

@@ -61,6 +61,7 @@ export function configFromFlags(v: ServeFlagValues, env: NodeJS.ProcessEnv): Exp
     tlsKeyFile: tlsKey,
     authTokenFile: authToken,
     processMetrics: v['process-metrics'],
+    podInfo: v['pod-info'],
   };
 }
 

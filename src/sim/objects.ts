@@ -408,7 +408,7 @@ export function buildLimitRange(namespace: string, nowMs: number, uid: string): 
   };
 }
 
-export function buildSparkApplication(app: AppIdentity, nowMs: number, uid: string, executors: { min: number; max: number }, retries: number): KObject {
+export function buildSparkApplication(app: AppIdentity, nowMs: number, uid: string, executors: { min: number; max: number; idleTimeoutS: number; shuffleTracking: boolean | undefined }, retries: number): KObject {
   return {
     apiVersion: 'sparkoperator.k8s.io/v1beta2',
     kind: 'SparkApplication',
@@ -418,7 +418,10 @@ export function buildSparkApplication(app: AppIdentity, nowMs: number, uid: stri
       mainClass: 'com.example.etl.Main', mainApplicationFile: 'local:///opt/spark/jars/etl.jar',
       driver: { cores: app.driverCores, memory: `${app.driverHeapMiB}m`, serviceAccount: app.serviceAccount, labels: app.team ? { team: app.team } : {} },
       executor: { cores: app.cores, memory: `${app.heapMiB}m`, memoryOverhead: `${app.overheadMiB}m`, instances: executors.min, labels: app.team ? { team: app.team } : {} },
-      dynamicAllocation: { enabled: true, minExecutors: executors.min, maxExecutors: executors.max },
+      // Unset, the operator turns shuffle tracking on with dynamic allocation.
+      dynamicAllocation: { enabled: true, minExecutors: executors.min, maxExecutors: executors.max, ...(executors.shuffleTracking === undefined ? {} : { shuffleTrackingEnabled: executors.shuffleTracking }) },
+      // The operator has no field for the idle timeout: users set it in sparkConf, in Spark's time syntax.
+      sparkConf: { 'spark.dynamicAllocation.executorIdleTimeout': `${executors.idleTimeoutS}s` },
       restartPolicy: { type: 'OnFailure', onFailureRetries: retries, onFailureRetryInterval: 10, onSubmissionFailureRetries: 3 },
     },
     status: { applicationState: { state: '' }, executionAttempts: 0, submissionAttempts: 0 },

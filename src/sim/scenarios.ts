@@ -77,8 +77,10 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
     case 'churn':
       nodePool(cluster, 'on-demand', 10, 16, 131072, 0);
       namespace(cluster, 'streaming', 'platform', ROOMY);
-      // idleTimeout far below the gap between micro-batches: executors die between stages.
-      for (let i = 0; i < 3; i++) spark.addApp(base({ name: `bursty-batch-${i}`, namespace: 'streaming', team: 'platform', idleTimeoutS: 15, stages: 200, tasksPerStage: 40, taskSeconds: 30, stageGapS: [45, 120], minExecutors: 0, maxExecutors: 10, startAfterS: i * 4 }));
+      // idleTimeout far below the gap between micro-batches: executors die between stages. Two run
+      // under the operator, so their SparkApplications show the 15s idle timeout that causes it;
+      // one of them turned shuffle tracking off, so scale-down loses its shuffle files too.
+      for (let i = 0; i < 3; i++) spark.addApp(base({ name: `bursty-batch-${i}`, namespace: 'streaming', team: 'platform', operator: i < 2, shuffleTracking: i === 1 ? false : undefined, idleTimeoutS: 15, stages: 200, tasksPerStage: 40, taskSeconds: 30, stageGapS: [45, 120], minExecutors: 0, maxExecutors: 10, startAfterS: i * 4 }));
       return;
     case 'spot-preemption':
       nodePool(cluster, 'on-demand', 3, 16, 131072, 0);

@@ -1,6 +1,7 @@
 /**
  * The HTTP(S) face of the simulator: routes Kubernetes API paths onto the world's store, with
- * list pagination, watches, server-side Table printing, bearer-token or client-certificate auth
+ * list pagination, watches, server-side Table printing, bearer-token or client-certificate auth,
+ * the kubelet's /metrics/cadvisor for its pods (cadvisor.ts)
  * and fault injection.
  */
 import http from 'node:http';
@@ -11,12 +12,13 @@ import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, statusBody } from './errors.js';
 import { ALL_SPARK_CRDS, CORE_RESOURCES, SPARK_CRDS, apiVersionOf, storeOf, type ResourceDef } from './resources.js';
 import { coreResources, coreVersions, groupDocument, groupList, groupResources, version } from './discovery.js';
+import { cadvisorExposition } from './cadvisor.js';
 import { SelectorError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.js';
 import { tableOf, type IncludeObject } from './table.js';
 import { parseNewObject } from './parse.js';
 import { keyOf, type StoreEvent } from './store.js';
 import type { World } from './world.js';
-import type { KObject } from './types.js';
+import type { KObject, Pod } from './types.js';
 import { isRecord } from './types.js';
 
 export interface ServerOptions {
@@ -228,6 +230,14 @@ export class ApiServer {
     }
     const path = url.pathname.replace(/\/+$/, '') || '/';
     const method = req.method ?? 'GET';
+    if (method === 'GET' && path === '/metrics/cadvisor') {
+      this.count('cadvisor');
+      const spark = this.world.spark;
+      const body = cadvisorExposition(this.world.cluster.store.list('pods') as Iterable<Pod>, this.world.now(), Date.now(), (p) => spark.memoryPlan(p.metadata.namespace ?? '', p.metadata.name));
+      res.writeHead(200, { 'Content-Type': 'text/plain; version=0.0.4; charset=utf-8', 'Cache-Control': 'no-cache, private' });
+      res.end(body);
+      return;
+    }
     // Discovery.
     if (method === 'GET') {
       const doc = this.discovery(path);

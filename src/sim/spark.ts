@@ -9,6 +9,7 @@ import { ApiError } from './errors.js';
 import { rfc3339 } from './time.js';
 import { appShared, buildDriverPod, buildExecutorPod, buildSparkApplication, sanitiseAppName, type AppIdentity, type AppShared, type NodeSpecIn } from './objects.js';
 import type { Cluster, SimExitReason } from './cluster.js';
+import type { MemoryPlan } from './memory.js';
 import type { Truth, AppTruth } from './truth.js';
 import type { KObject, Pod } from './types.js';
 
@@ -25,6 +26,8 @@ export interface AppConfig {
   minExecutors: number;
   maxExecutors: number;
   idleTimeoutS: number;
+  /** The SparkApplication's `dynamicAllocation.shuffleTrackingEnabled`; unset leaves the operator's default (on). */
+  shuffleTracking?: boolean;
   stages: number;
   tasksPerStage: number;
   taskSeconds: number;
@@ -151,6 +154,17 @@ export class SparkWorkload {
   setSpotPolicy(p: SpotPolicy): void {
     this.spot = p;
     this.nextPreemptAt = this.cluster.now + p.everyS * 1000;
+  }
+
+  /** When the pod's Spark container started running and when the workload will OOMKill it (for cAdvisor). */
+  memoryPlan(namespace: string, name: string): MemoryPlan | undefined {
+    const key = keyOf(namespace, name);
+    const e = this.execByKey.get(key);
+    if (e) return e.exec.startedAt === undefined ? undefined : { startedAt: e.exec.startedAt, oomAt: e.exec.oomAt };
+    const app = this.driverByKey.get(key);
+    // runningSince is this attempt's only once the workload has seen the driver run.
+    if (app && app.driverKey === key && (app.state === 'running' || app.state === 'finishing')) return { startedAt: app.runningSince, oomAt: app.driverOomAt };
+    return undefined;
   }
 
   /** Running drivers as their UIs see them. */
@@ -345,7 +359,7 @@ export class SparkWorkload {
     if (cfg.operator) {
       const existing = this.cluster.store.get('sparkapplications', cfg.namespace, cfg.name);
       if (!existing) {
-        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors }, cfg.retries));
+        this.cluster.store.put('sparkapplications', buildSparkApplication(identity, t, this.cluster.uid(), { min: cfg.minExecutors, max: cfg.maxExecutors, idleTimeoutS: cfg.idleTimeoutS, shuffleTracking: cfg.shuffleTracking }, cfg.retries));
       } else {
         this.setAppState(app, 'PENDING_RERUN');
       }
@@ -405,7 +419,8 @@ export class SparkWorkload {
       if (pod?.status.phase === 'Running') {
         exec.state = 'running';
         exec.startedAt = t;
-        if (prng.chance(cfg.oomProbability)) exec.oomAt = t + prng.between(30_000, 600_000);
+        // Memory climbs for minutes before the kernel kills (sim/memory.ts): never within seconds of start.
+        if (prng.chance(cfg.oomProbability)) exec.oomAt = t + prng.between(240_000, 600_000);
         else if (prng.chance(cfg.errorProbability)) exec.errorAt = t + prng.between(60_000, 1_200_000);
       } else if (t - exec.createdAt >= EXECUTOR_PENDING_TIMEOUT_MS && pod && !pod.metadata.deletionTimestamp) {
         // spark.kubernetes.allocation.executor.timeout: give up on a pod stuck pending.

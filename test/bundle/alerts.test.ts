@@ -201,3 +201,46 @@ describe('SparkApplicationStuck per-state thresholds', () => {
     assert.throws(() => mergeConfig({ applicationStuckSeconds: { SUBMITTED: '10m' } }), /applicationStuckSeconds\.SUBMITTED/);
   });
 });
+
+describe('memory headroom and dynamic-allocation settings', () => {
+  const recordExpr = (set: RuleSet, name: string) => {
+    const r = rulesByName(set).get(name) as { expr: string } | undefined;
+    assert.ok(r, name);
+    return r.expr;
+  };
+
+  it('read cAdvisor and kube-state-metrics through their selectors, with the container filters', () => {
+    const ws = recordExpr(base, 'namespace_team_app_role_pod:spark_k8s_container_memory_working_set_bytes:max');
+    assert.ok(ws.includes('container_memory_working_set_bytes{job="kubelet", metrics_path="/metrics/cadvisor", container!="", container!="POD", image!=""}'), ws);
+    const tuned = buildRules(mergeConfig({ cadvisorSelector: 'job="cadvisor"', kubeStateMetricsSelector: 'job="ksm", cluster!=""' }));
+    const limit = recordExpr(tuned, 'namespace_team_app_role_pod:spark_k8s_container_memory_limit_bytes:max');
+    assert.ok(limit.includes('container_spec_memory_limit_bytes{job="cadvisor", container!=""'), limit);
+    assert.ok(limit.includes('kube_pod_container_resource_limits{job="ksm", cluster!="", resource="memory"}'), limit);
+    assert.ok(limit.includes('spark_k8s_executor_memory_limit_bytes{job="spark-k8s-exporter"}'), 'the exporter\'s own limit is the last source');
+    assert.throws(() => mergeConfig({ cadvisorSelector: 'kubelet' }), /cadvisorSelector/);
+    assert.throws(() => mergeConfig({ kubeStateMetricsSelector: '' }), /kubeStateMetricsSelector/);
+  });
+
+  it('build the recommended overhead from the advice: margin, floor and history window', () => {
+    const name = 'namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max6h';
+    const expr = recordExpr(base, name);
+    assert.match(expr, /\[6h\]\)\) \* \(1 \+ 0\.1\)\n/);
+    assert.ok(expr.includes('384 * 1048576\n)'), expr);
+    const tuned = buildRules(mergeConfig({ advice: { memoryOverheadMargin: 0.25, memoryOverheadMinMiB: 512 }, windows: { memory: '3h' } }));
+    const t = recordExpr(tuned, 'namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max3h');
+    assert.match(t, /\[3h\]\)\) \* \(1 \+ 0\.25\)\n/);
+    assert.ok(t.includes('512 * 1048576\n)'), t);
+    assert.throws(() => mergeConfig({ advice: { memoryOverheadMinMiB: 384.5 } }), /memoryOverheadMinMiB/);
+    assert.throws(() => mergeConfig({ advice: { memoryOverheadMargin: -0.1 } }), /memoryOverheadMargin/);
+    assert.throws(() => mergeConfig({ advice: { idleTimeout: 300 } }), /advice\.idleTimeout: unknown setting/);
+    assert.throws(() => mergeConfig({ thresholds: { memoryNearLimitRatio: 1.5 } }), /memoryNearLimitRatio/);
+  });
+
+  it('recommend the configured idle timeout and alert at the configured fraction', () => {
+    const tuned = buildRules(mergeConfig({ advice: { executorIdleTimeoutSeconds: 600 }, thresholds: { memoryNearLimitRatio: 0.8 } }));
+    const alerts = new Map(tuned.groups.flatMap((g) => g.rules).filter((r) => 'alert' in r).map((r) => ['alert' in r ? r.alert : '', r as { expr: string; annotations: { description: string } }]));
+    assert.match(alerts.get('SparkExecutorIdleTimeoutTooLow')?.annotations.description ?? '', /executorIdleTimeout=600s\.$/);
+    assert.match(alerts.get('SparkExecutorMemoryNearLimit')?.expr ?? '', /\{role="executor"\} > 0\.8$/);
+    assert.match(alerts.get('SparkDriverMemoryNearLimit')?.expr ?? '', /\{role="driver"\} > 0\.8$/);
+  });
+});

@@ -15,6 +15,7 @@ import { DEFAULT_BUNDLE_CONFIG, mergeConfig } from '../../src/bundle/config.js';
 import { analyseExpr, checkExpr, grafanaToPromql, isKnownMetric } from '../../src/bundle/promql.js';
 import { allAlerts, buildRules, recordedNames } from '../../src/bundle/rules.js';
 import { REPO } from './paths.js';
+import { isCatalogueSeries } from '../../src/catalogue/metrics.js';
 
 const rules = buildRules(DEFAULT_BUNDLE_CONFIG);
 const recorded = recordedNames(rules);
@@ -160,8 +161,21 @@ describe('alerts', () => {
   it('deduplicate HA replicas and guard quota division', () => {
     const exprs = rules.groups.flatMap((g) => g.rules.map((r) => r.expr)).join('\n');
     for (const r of rules.groups.flatMap((g) => g.rules)) {
-      if ('record' in r && r.expr.includes('spark_k8s_') && !r.expr.startsWith('sum by') && !r.record.includes('saturation')) {
+      if (!('record' in r)) continue;
+      // Records over other records inherit their dedup; only those naming our metrics directly need their own.
+      const direct = analyseExpr(r.expr).metrics;
+      if (direct.some((m) => isCatalogueSeries(m) && m !== 'spark_k8s_pod_info')) {
         assert.ok(r.expr.includes('max without(instance, pod)'), `${r.record} is not deduplicated`);
+      }
+      // pod_info's own `pod` label is the Spark pod's (honorLabels): only `instance` tells replicas apart.
+      for (const m of r.expr.matchAll(/spark_k8s_pod_info\{/g)) {
+        assert.ok(r.expr.slice(0, m.index).endsWith('max without(instance) ('), `${r.record}: spark_k8s_pod_info not deduplicated by instance alone`);
+      }
+      // cAdvisor and kube-state-metrics report a container more than once (nested cgroups, replicas).
+      for (const ext of ['container_memory_working_set_bytes', 'container_spec_memory_limit_bytes', 'kube_pod_container_resource_limits']) {
+        for (const m of r.expr.matchAll(new RegExp(`${ext}\\{`, 'g'))) {
+          assert.ok(r.expr.slice(0, m.index).endsWith('max by (cluster, namespace, pod, container) ('), `${r.record}: ${ext} not reduced to one series per container`);
+        }
       }
     }
     assert.match(exprs, /namespace_team_quota_resource:spark_k8s_quota_hard:max > 0\)/);

@@ -65,8 +65,11 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     ],
   },
   oom: {
-    alerts: ['SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorMemoryOverheadLow'],
-    panels: ['overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills'],
+    alerts: ['SparkExecutorOOMKilled', 'SparkDriverOOMKilled', 'SparkExecutorMemoryOverheadLow', 'SparkExecutorMemoryNearLimit'],
+    panels: [
+      'overview/OOMKills by team and application', 'overview/Top applications by OOMKills', 'application/OOMKills',
+      'application/Working set vs limit per executor', 'application/Executor memoryOverhead: recommended vs current', 'overview/Applications closest to their memory limit',
+    ],
   },
   'quota-crunch': {
     alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected', 'SparkExecutorsBelowTarget'],
@@ -77,8 +80,11 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     panels: SPARK_PANELS,
   },
   churn: {
-    alerts: ['SparkExecutorChurnHigh'],
-    panels: ['overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution'],
+    alerts: ['SparkExecutorChurnHigh', 'SparkExecutorIdleTimeoutTooLow', 'SparkDynamicAllocationWithoutShuffleTracking'],
+    panels: [
+      'overview/Executor churn', 'overview/Average executor lifetime', 'overview/Top applications by executor churn', 'application/Executor lifetime distribution',
+      'application/Dynamic-allocation settings', 'application/Executor lifetime vs idle timeout', 'application/Executor startup p90 vs minExecutors',
+    ],
   },
   'spot-preemption': {
     alerts: ['SparkDriverOnSpotCapacity'],
@@ -101,6 +107,49 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
     panels: ['application/Pending executors by reason', 'overview/Oldest pending executor', 'overview/Pending executors by namespace and reason', 'overview/Top applications by pending executors'],
   },
 };
+
+/**
+ * oom: when SparkExecutorMemoryNearLimit first fired and when the first executor OOMKill was first
+ * counted (unix seconds, from Prometheus' own history), and each pyspark app's recommended and
+ * current memoryOverhead (bytes).
+ */
+async function measureOom(prom: string): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  const first = async (expr: string) => (await values(prom, `min(min_over_time(timestamp(${expr})[15m:1s]))`, '')).get('');
+  out.set('nearLimitFiring', (await first('ALERTS{alertname="SparkExecutorMemoryNearLimit", alertstate="firing"}')) ?? NaN);
+  out.set('firstOomCounted', (await first('sum(max without(instance, pod) (spark_k8s_executor_exits_total{reason="oom_killed"})) > 0')) ?? NaN);
+  // Per run (app_id): a resubmitted application starts its history afresh.
+  for (const [app, v] of await values(prom, 'namespace_team_app:spark_k8s_executor_memory_overhead_recommended_bytes:max6h', 'app_id')) out.set(`recommended ${app}`, v);
+  for (const [app, v] of await values(prom, 'namespace_team_app:spark_k8s_executor_memory_overhead_bytes:max', 'app_id')) out.set(`current ${app}`, v);
+  for (const [app, v] of await values(prom, 'namespace_team_app_role:spark_k8s_container_memory_limit_usage:max6h{role="executor"}', 'app_id')) out.set(`peak ${app}`, v);
+  return out;
+}
+
+const MEASURE: Record<string, (prom: string) => Promise<Map<string, number>>> = { oom: measureOom };
+
+/** What the oom run proves beyond "it fired": the warning comes first, and the advice is a raise. */
+function assertOomAdvice(measured: Map<string, number>): void {
+  const firing = measured.get('nearLimitFiring') ?? NaN;
+  const oom = measured.get('firstOomCounted') ?? NaN;
+  assert.ok(Number.isFinite(firing) && Number.isFinite(oom), `near-limit firing at ${firing}, first OOMKill counted at ${oom}`);
+  const lead = oom - firing;
+  process.stdout.write(`# oom: SparkExecutorMemoryNearLimit fired ${lead.toFixed(1)} s before the first OOMKill was counted (${(lead * SPEED).toFixed(0)} simulated seconds)\n`);
+  assert.ok(lead > 0, `SparkExecutorMemoryNearLimit must fire before the first OOMKill (lead ${lead} s)`);
+  // Past limit / (1 + margin) the observed peak plus the margin exceeds the limit: the advice must be a raise.
+  const raiseFrom = 1 / (1 + cfg.advice.memoryOverheadMargin);
+  const runs = [...measured.keys()].filter((k) => k.startsWith('recommended ')).map((k) => k.slice('recommended '.length));
+  let near = 0;
+  for (const app of runs) {
+    const rec = measured.get(`recommended ${app}`) ?? NaN;
+    const cur = measured.get(`current ${app}`) ?? NaN;
+    const peak = measured.get(`peak ${app}`) ?? NaN;
+    process.stdout.write(`# oom: ${app} peak ${(peak * 100).toFixed(1)}% of the limit, memoryOverhead recommended ${rec / 1048576} MiB, current ${cur / 1048576} MiB\n`);
+    if (!(peak > raiseFrom)) continue;
+    near++;
+    assert.ok(rec > cur, `${app}: recommended ${rec} must exceed current ${cur}`);
+  }
+  assert.ok(near > 0, `some run came near its limit: ${[...measured].join(', ')}`);
+}
 
 const tmp = mkdtempSync(join(tmpdir(), 'bundle-e2e-'));
 const children = new Set<ChildProcess>();
@@ -167,15 +216,30 @@ function field(obj: unknown, key: string): unknown {
   return typeof obj === 'object' && obj !== null ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** Firing alert names (ours only) from /api/v1/alerts. */
-async function firing(prom: string): Promise<Set<string>> {
+/** Firing alerts from /api/v1/alerts: name → the description of one of its instances. */
+async function firing(prom: string): Promise<Map<string, string>> {
   const body = await getJson(`${prom}/api/v1/alerts`);
   const alerts = field(field(body, 'data'), 'alerts');
-  const out = new Set<string>();
+  const out = new Map<string, string>();
   if (!Array.isArray(alerts)) return out;
   for (const a of alerts) {
     const name = field(field(a, 'labels'), 'alertname');
-    if (field(a, 'state') === 'firing' && typeof name === 'string') out.add(name);
+    const description = field(field(a, 'annotations'), 'description');
+    if (field(a, 'state') === 'firing' && typeof name === 'string') out.set(name, typeof description === 'string' ? description : '');
+  }
+  return out;
+}
+
+/** Values of an instant query, by one label's value. */
+async function values(prom: string, expr: string, label: string): Promise<Map<string, number>> {
+  const body = await getJson(`${prom}/api/v1/query?query=${encodeURIComponent(expr)}`);
+  const result = field(field(body, 'data'), 'result');
+  const out = new Map<string, number>();
+  if (!Array.isArray(result)) return out;
+  for (const r of result) {
+    const v = field(r, 'value');
+    const key = field(field(r, 'metric'), label);
+    if (Array.isArray(v)) out.set(typeof key === 'string' ? key : '', Number(v[1]));
   }
   return out;
 }
@@ -199,7 +263,18 @@ function asSent(expr: string): string {
 const panels = new Map<string, string[]>();
 for (const d of dashboardSpecs(cfg)) for (const r of d.rows) for (const p of r.panels) panels.set(`${d.slug}/${p.title}`, p.queries.map((q) => asSent(q.expr)));
 
-async function runScenario(run: string, rulesFile: string): Promise<{ fired: Set<string>; withData: Set<string>; driverTargets: number; strayTargets: number }> {
+interface ScenarioRun {
+  fired: Set<string>;
+  /** One firing instance's description per alert. */
+  descriptions: Map<string, string>;
+  withData: Set<string>;
+  driverTargets: number;
+  strayTargets: number;
+  /** What `after` measured on the scenario's Prometheus before it stopped. */
+  measured: Map<string, number>;
+}
+
+async function runScenario(run: string, rulesFile: string, after?: (prom: string) => Promise<Map<string, number>>): Promise<ScenarioRun> {
   const { scenario, sparkVersion } = VARIANTS[run] ?? { scenario: run, sparkVersion: undefined };
   const dir = join(tmp, run.replace(/\W+/g, '-'));
   mkdirSync(dir, { recursive: true });
@@ -226,6 +301,19 @@ async function runScenario(run: string, rulesFile: string): Promise<{ fired: Set
         '  - job_name: spark-k8s-exporter',
         '    honor_labels: true',
         `    static_configs: [{targets: ["127.0.0.1:${exporterPort}"]}]`,
+        // The simulator's kubelet, scraped as kube-prometheus-stack scrapes cAdvisor: job kubelet,
+        // a metrics_path label, the kubelet's labels and timestamps honoured, and its default
+        // metric relabelings (container_spec_* and cgroups without a pod dropped), so the memory
+        // limit must come from the exporter.
+        '  - job_name: kubelet',
+        '    honor_labels: true',
+        '    honor_timestamps: true',
+        '    metrics_path: /metrics/cadvisor',
+        `    static_configs: [{targets: [${JSON.stringify(new URL(sim.url).host)}]}]`,
+        '    relabel_configs: [{source_labels: [__metrics_path__], target_label: metrics_path}]',
+        '    metric_relabel_configs:',
+        "      - {source_labels: [__name__], regex: 'container_spec.*', action: drop}",
+        "      - {source_labels: [id, pod], regex: '.+;', action: drop}",
         ...drivers.map((d) => `  - ${JSON.stringify(d)}`),
         '',
       ].join('\n'),
@@ -236,11 +324,15 @@ async function runScenario(run: string, rulesFile: string): Promise<{ fired: Set
 
     const want = EXPECT[run] ?? { alerts: [], panels: [] };
     const fired = new Set<string>();
+    const descriptions = new Map<string, string>();
     const withData = new Set<string>();
     // steady has nothing to wait for: watch it for a fixed stretch and collect whatever shows.
     const stopAt = scenario === 'steady' ? Date.now() + 25_000 : deadline;
     while (Date.now() < stopAt) {
-      for (const a of await firing(prom).catch(() => new Set<string>())) fired.add(a);
+      for (const [a, description] of await firing(prom).catch(() => new Map<string, string>())) {
+        fired.add(a);
+        if (!descriptions.has(a)) descriptions.set(a, description);
+      }
       for (const [key, exprs] of panels) {
         if (withData.has(key)) continue;
         const counts = await Promise.all(exprs.map((e) => resultCount(prom, e).catch(() => 0)));
@@ -253,7 +345,8 @@ async function runScenario(run: string, rulesFile: string): Promise<{ fired: Set
     // The UI port of every driver Service was kept; its other ports (pointing nowhere) were dropped.
     const driverTargets = await resultCount(prom, 'up{endpoint="spark-ui"}');
     const strayTargets = await resultCount(prom, 'up{instance="127.0.0.1:1"}');
-    return { fired, withData, driverTargets, strayTargets };
+    const measured = after ? await after(prom) : new Map<string, number>();
+    return { fired, descriptions, withData, driverTargets, strayTargets, measured };
   } finally {
     if (prometheus) await stopChild(prometheus);
     if (exporter) await stopChild(exporter);
@@ -273,13 +366,20 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
   for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
     it(`${scenario}: the alerts and panels meant for it`, { timeout: SCENARIO_BUDGET_MS + 30_000 }, async () => {
       const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-      const { fired, withData, driverTargets, strayTargets } = await runScenario(scenario, rulesFile);
+      const { fired, descriptions, withData, driverTargets, strayTargets, measured } = await runScenario(scenario, rulesFile, MEASURE[scenario]);
       firedBy.set(scenario, fired);
       for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
       const missingAlerts = want.alerts.filter((a) => !fired.has(a));
       const missingPanels = want.panels.filter((p) => !withData.has(p));
       assert.deepEqual({ missingAlerts, missingPanels }, { missingAlerts: [], missingPanels: [] }, `fired: ${[...fired].join(', ')}`);
       if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
+      if (scenario === 'oom') assertOomAdvice(measured);
+      if (scenario === 'churn') {
+        const d = descriptions.get('SparkExecutorIdleTimeoutTooLow') ?? '';
+        process.stdout.write(`# churn: ${d}\n`);
+        assert.match(d, /executorIdleTimeout is 15s:/, 'names the current value');
+        assert.match(d, /Set spark\.dynamicAllocation\.executorIdleTimeout=300s\.$/, 'recommends 300s');
+      }
       assert.equal(strayTargets, 0, 'the monitor kept a driver Service port other than spark-ui');
       if (want.panels.some((p) => SPARK_PANELS.includes(p))) assert.ok(driverTargets > 0, 'no driver UI was scraped through the generated ServiceMonitor');
     });

@@ -66,8 +66,14 @@ const EVERYTHING = {
     memoryOverheadMinRatio: 0.25,
     quotaForecastHorizonSeconds: 7200,
     watchStalledSeconds: 1200,
+    memoryNearLimitRatio: 0.8,
+    executorIdleTimeoutMinSeconds: 90,
+    coldStartSeconds: 45,
   },
-  windows: { events: '15m', churn: '30m', forecast: '2h' },
+  advice: { memoryOverheadMargin: 0.2, memoryOverheadMinMiB: 512, executorIdleTimeoutSeconds: 600 },
+  cadvisorSelector: 'job="cadvisor", cluster="eu"',
+  kubeStateMetricsSelector: 'job="ksm"',
+  windows: { events: '15m', churn: '30m', forecast: '2h', memory: '3h', startup: '2h' },
   alerts: {
     SparkExecutorOOMKilled: { for: '2m', severity: 'critical' },
     SparkDriverOnSpotCapacity: { disabled: true },
@@ -94,7 +100,7 @@ describe('jsonnet mixin', { timeout: 300_000 }, () => {
     for (const [name, d] of Object.entries(want.dashboards)) assert.deepEqual(got.dashboards[name], d, name);
     // The override reached the output (the comparison is not between two copies of the defaults).
     const text = JSON.stringify(got);
-    for (const s of ['replica', 'k8s_cluster', 'squad', 'runbooks.example.com', '>= 600', 'increase15m', 'spk-', 'job=\\"spark-drivers\\"']) {
+    for (const s of ['replica', 'k8s_cluster', 'squad', 'runbooks.example.com', '>= 600', 'increase15m', 'spk-', 'job=\\"spark-drivers\\"', 'job=\\"cadvisor\\"', 'job=\\"ksm\\"', 'max without(instance, replica) (spark_k8s_pod_info', ':max3h', '(1 + 0.2)', 'executorIdleTimeout=600s']) {
       assert.ok(text.includes(s), `override ${s} missing from the jsonnet output`);
     }
     assert.ok(got.groups.every((g) => g.interval === '1m'));

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { describe, test } from 'node:test';
 import { parseFlags } from '../../src/cli/flags.js';
 import { SERVE_FLAGS } from '../../src/cli/serve-flags.js';
+import { configFromFlags } from '../../src/cli/serve.js';
 import { CHART_DIR, arr, at, ciValuesFiles, rec, render } from './helm.js';
 import { args, workload } from './workload.js';
 
@@ -34,6 +35,17 @@ describe('chart args against the exporter flag parser', () => {
     const parsed = parseFlags(SERVE_FLAGS, args(w).slice(1), {});
     assert.deepEqual(parsed.values['namespaces'], ['a', 'b']);
     assert.equal(parsed.values['audit-interval'], 0);
+  });
+
+  test('config.podInfo arrives as --pod-info and switches spark_k8s_pod_info in the exporter config', async () => {
+    for (const on of [true, false]) {
+      const w = workload(await render({ setJson: { 'config.podInfo': on } }));
+      const parsed = parseFlags(SERVE_FLAGS, args(w).slice(1), {});
+      assert.equal(parsed.values['pod-info'], on);
+      assert.equal(configFromFlags(parsed.values, {}).podInfo, on);
+    }
+    assert.equal(parseFlags(SERVE_FLAGS, [], {}).values['pod-info'], true, 'on by default');
+    assert.equal(parseFlags(SERVE_FLAGS, ['--no-pod-info'], {}).values['pod-info'], false);
   });
 
   test('every exporter flag is configurable through the chart, or deliberately left out', async () => {

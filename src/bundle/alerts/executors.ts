@@ -1,10 +1,12 @@
 /**
  * Executor and driver pods: pending, exits, OOMKills, churn, rejected creates, memory overhead,
- * spot placement. Drivers share this group because their alerts read the same exit and OOMKill
+ * spot placement, and the dynamic-allocation advice (dynamic-allocation.ts, which reads the churn
+ * recordings). Drivers share this group because their alerts read the same exit and OOMKill
  * recordings, and a recording must live in the group of the alerts reading it (see RuleArea).
  */
 import type { Windows } from '../config.js';
-import { defineArea } from './spec.js';
+import { dynamicAllocationAlerts, dynamicAllocationRecords } from './dynamic-allocation.js';
+import { defineArea, type RecordingRule, type RuleContext } from './spec.js';
 
 export function executorRecordNames(w: Windows) {
   return {
@@ -21,23 +23,7 @@ export function executorRecordNames(w: Windows) {
 
 export const executors = defineArea({
   group: 'spark-k8s-exporter.executors',
-  records: ({ R, x, d, by, ns, w, recentEvents }) => [
-    { record: R.pending, expr: d(x('spark_k8s_executors_pending')) },
-    { record: R.pendingByNamespace, expr: `sum by (${by(ns, 'reason')}) (${R.pending})` },
-    // Exit series exist at 0 from the app's first sighting, so plain increase() sees the first exit.
-    { record: R.exits, expr: d(`increase(${x('spark_k8s_executor_exits_total')}[${w.events}])`) },
-    { record: R.oomKills, expr: recentEvents('spark_k8s_container_oom_kills_total') },
-    // Driver exit series exist at 0 from the driver's first sighting, like the executors'.
-    { record: R.driverExits, expr: d(`increase(${x('spark_k8s_driver_exits_total')}[${w.events}])`) },
-    { record: R.skipped, expr: recentEvents('spark_k8s_executor_ids_skipped_total') },
-    {
-      record: R.lifetimeMean,
-      expr:
-        `${d(`rate(${x('spark_k8s_executor_lifetime_seconds_sum')}[${w.churn}])`)}\n/\n` +
-        `${d(`rate(${x('spark_k8s_executor_lifetime_seconds_count')}[${w.churn}])`)}`,
-    },
-    { record: R.lifetimeExits, expr: d(`increase(${x('spark_k8s_executor_lifetime_seconds_count')}[${w.churn}])`) },
-  ],
+  records: (c) => [...executorRecords(c), ...dynamicAllocationRecords(c)],
   alerts: [
     {
       name: 'SparkExecutorsPendingTooLong',
@@ -129,5 +115,26 @@ export const executors = defineArea({
         `The driver of ${appWhere} tried to create {{ $value | printf "%.0f" }} executor(s) in the last ${w.events} that never appeared as pods: the API server rejected them, usually because a ResourceQuota is exhausted.`,
       runbook: 'sparkexecutorcreatesrejected.md',
     },
+    ...dynamicAllocationAlerts,
   ],
 });
+
+function executorRecords({ R, x, d, by, ns, w, recentEvents }: RuleContext): RecordingRule[] {
+  return [
+    { record: R.pending, expr: d(x('spark_k8s_executors_pending')) },
+    { record: R.pendingByNamespace, expr: `sum by (${by(ns, 'reason')}) (${R.pending})` },
+    // Exit series exist at 0 from the app's first sighting, so plain increase() sees the first exit.
+    { record: R.exits, expr: d(`increase(${x('spark_k8s_executor_exits_total')}[${w.events}])`) },
+    { record: R.oomKills, expr: recentEvents('spark_k8s_container_oom_kills_total') },
+    // Driver exit series exist at 0 from the driver's first sighting, like the executors'.
+    { record: R.driverExits, expr: d(`increase(${x('spark_k8s_driver_exits_total')}[${w.events}])`) },
+    { record: R.skipped, expr: recentEvents('spark_k8s_executor_ids_skipped_total') },
+    {
+      record: R.lifetimeMean,
+      expr:
+        `${d(`rate(${x('spark_k8s_executor_lifetime_seconds_sum')}[${w.churn}])`)}\n/\n` +
+        `${d(`rate(${x('spark_k8s_executor_lifetime_seconds_count')}[${w.churn}])`)}`,
+    },
+    { record: R.lifetimeExits, expr: d(`increase(${x('spark_k8s_executor_lifetime_seconds_count')}[${w.churn}])`) },
+  ];
+}

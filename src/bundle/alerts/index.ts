@@ -5,11 +5,12 @@
 import { applications } from './applications.js';
 import { executors } from './executors.js';
 import { exporter } from './exporter.js';
+import { memory } from './memory.js';
 import { quotas } from './quotas.js';
 import { spark } from './spark.js';
 import type { AlertSpec, RuleArea } from './spec.js';
 
-export const AREAS = [executors, quotas, applications, spark, exporter] as const;
+export const AREAS = [executors, memory, quotas, applications, spark, exporter] as const;
 
 /** Distributes over the areas' union, so the result is the union of every area's names. */
 type NamesOf<A> = A extends RuleArea<infer N> ? N : never;

@@ -4,12 +4,21 @@
  */
 import type { BundleConfig } from '../config.js';
 import { applicationRecordNames } from './applications.js';
+import { dynamicAllocationRecordNames } from './dynamic-allocation.js';
 import { executorRecordNames } from './executors.js';
+import { memoryRecordNames } from './memory.js';
 import { quotaRecordNames } from './quotas.js';
 import { sparkRecordNames } from './spark.js';
 
 export function recordNames(cfg: BundleConfig) {
-  return { ...executorRecordNames(cfg.windows), ...quotaRecordNames(), ...applicationRecordNames(cfg.windows), ...sparkRecordNames() } as const;
+  return {
+    ...executorRecordNames(cfg.windows),
+    ...dynamicAllocationRecordNames(cfg.windows),
+    ...memoryRecordNames(cfg.windows),
+    ...quotaRecordNames(),
+    ...applicationRecordNames(cfg.windows),
+    ...sparkRecordNames(),
+  } as const;
 }
 
 export type RecordNames = ReturnType<typeof recordNames>;

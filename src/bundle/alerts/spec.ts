@@ -72,3 +72,8 @@ export interface RuleArea<N extends string = string> {
 export function defineArea<const N extends string>(area: RuleArea<N>): RuleArea<N> {
   return area;
 }
+
+/** Alerts defined outside their area's file (read by the area that lists them), names kept literal. */
+export function defineAlerts<const N extends string>(alerts: ReadonlyArray<AlertSpec<N>>): ReadonlyArray<AlertSpec<N>> {
+  return alerts;
+}

@@ -19,7 +19,7 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
   return {
     slug: 'application',
     title: 'Application',
-    description: 'One Spark application in depth: executors by phase, why they pend, how long they live and start, OOMKills, memory overhead, rejected creates and Spark\'s own executor metrics.',
+    description: 'One Spark application in depth: executors by phase, why they pend, how long they live and start, OOMKills, memory headroom and the recommended overhead, dynamic-allocation settings, rejected creates and Spark\'s own executor metrics.',
     variables: ['datasource', 'cluster', 'namespace', 'team', 'app', 'app_id'],
     variableSource: 'spark_k8s_pods',
     rows: [
@@ -117,6 +117,79 @@ export function applicationDashboard(cfg: BundleConfig): DashboardSpec {
             queries: [
               { expr: `sum by (app_name) (${R.skipped}{${f.app}})`, legend: '{{app_name}} rejected' },
               { expr: d(sel('spark_k8s_quota_headroom_executors', x, f.app)), legend: '{{app_name}} headroom' },
+            ],
+            width: 8,
+            height: 8,
+          },
+        ],
+      },
+      {
+        title: 'Memory headroom',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Working set vs limit per executor',
+            description: `cAdvisor working set of each Spark container over its memory limit (the OOM killer's bound), drivers included. SparkExecutorMemoryNearLimit / SparkDriverMemoryNearLimit fire above ${scale(t.memoryNearLimitRatio, 100)}% for 5m.`,
+            unit: 'percentunit',
+            thresholds: rising(t.memoryNearLimitRatio, 1),
+            min: 0,
+            queries: [{ expr: `${R.podLimitUsage}{${f.app}}`, legend: '{{role}} {{pod}}' }],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor memoryOverhead: recommended vs current',
+            description: `Recommended spark.executor.memoryOverhead (highest executor working set of the last ${cfg.windows.memory} + ${scale(cfg.advice.memoryOverheadMargin, 100)}% − heap, at least ${cfg.advice.memoryOverheadMinMiB} MiB) beside what executors have now (limit − heap).`,
+            unit: 'bytes',
+            thresholds: rising(1e15),
+            min: 0,
+            queries: [
+              { expr: `${R.overheadRecommended}{${f.app}}`, legend: '{{app_name}} recommended' },
+              { expr: `${R.overheadCurrent}{${f.app}}`, legend: '{{app_name}} current' },
+            ],
+            width: 12,
+            height: 8,
+          },
+        ],
+      },
+      {
+        title: 'Dynamic allocation',
+        panels: [
+          {
+            kind: 'table',
+            title: 'Dynamic-allocation settings',
+            description: 'Effective settings from the SparkApplication (spec.dynamicAllocation over spec.sparkConf, Spark\'s defaults where unset); booleans as 0/1, the idle timeout in seconds.',
+            unit: 'short',
+            thresholds: rising(1e15),
+            queries: [{ expr: `max by (app_name, setting) (${d(sel('spark_k8s_application_dynamic_allocation', x, f.app))})`, instant: true, format: 'table' }],
+            width: 8,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor lifetime vs idle timeout',
+            description: `Average executor lifetime over the last ${cfg.windows.churn} beside spark.dynamicAllocation.executorIdleTimeout. Lifetimes under ${t.executorLifetimeChurnSeconds}s with an idle timeout under ${t.executorIdleTimeoutMinSeconds}s fire SparkExecutorIdleTimeoutTooLow.`,
+            unit: 's',
+            thresholds: falling(t.executorLifetimeChurnSeconds),
+            min: 0,
+            queries: [
+              { expr: `${R.lifetimeMean}{${f.app}}`, legend: '{{app_name}} mean lifetime' },
+              { expr: d(sel('spark_k8s_application_dynamic_allocation', x, f.app, 'setting="executor_idle_timeout_seconds"')), legend: '{{app_name}} idle timeout' },
+            ],
+            width: 8,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Executor startup p90 vs minExecutors',
+            description: `Executor startup p90 over ${cfg.windows.startup} in the namespace beside the application's minExecutors; minExecutors 0 with a p90 over ${t.coldStartSeconds}s fires SparkDynamicAllocationColdStart.`,
+            unit: 's',
+            thresholds: rising(t.coldStartSeconds),
+            min: 0,
+            queries: [
+              { expr: `${R.startupP90}{${f.join(f.cluster, `${cfg.namespaceLabel}=~"$namespace"`)}}`, legend: '{{' + cfg.namespaceLabel + '}} startup p90' },
+              { expr: d(sel('spark_k8s_application_dynamic_allocation', x, f.app, 'setting="min_executors"')), legend: '{{app_name}} minExecutors' },
             ],
             width: 8,
             height: 8,

@@ -16,7 +16,7 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
   return {
     slug: 'overview',
     title: 'Overview',
-    description: 'Pending executors, OOMKills, executor churn, quota saturation and application states across namespaces and teams.',
+    description: 'Pending executors, OOMKills, memory headroom, executor churn, quota saturation and application states across namespaces and teams.',
     variables: ['datasource', 'cluster', 'namespace', 'team', 'app'],
     variableSource: 'spark_k8s_pods',
     rows: [
@@ -202,6 +202,18 @@ export function overviewDashboard(cfg: BundleConfig): DashboardSpec {
             ],
             width: 8,
             height: 9,
+          },
+          {
+            kind: 'bargauge',
+            title: 'Applications closest to their memory limit',
+            description: `Highest working set over memory limit among each application's containers now (cAdvisor), by role. Orange from ${scale(t.memoryNearLimitRatio, 100)}% (SparkExecutorMemoryNearLimit, SparkDriverMemoryNearLimit); the OOM killer acts at 100%.`,
+            unit: 'percentunit',
+            thresholds: rising(t.memoryNearLimitRatio, 1),
+            min: 0,
+            max: 1,
+            queries: [{ expr: `topk(10, ${R.limitUsage}{${f.app}})`, legend: '{{' + ns + '}}/{{app_name}} {{role}}', instant: true }],
+            width: 24,
+            height: 8,
           },
         ],
       },

@@ -56,6 +56,8 @@ export function symbolicConfig(cfg: BundleConfig, showMultiCluster: boolean): Bu
     {
       exporterSelector: cfg.exporterSelector,
       sparkMetricsSelector: cfg.sparkMetricsSelector,
+      cadvisorSelector: cfg.cadvisorSelector,
+      kubeStateMetricsSelector: cfg.kubeStateMetricsSelector,
       haLabels: cfg.haLabels,
       clusterLabel: cfg.clusterLabel,
       namespaceLabel: cfg.namespaceLabel,
@@ -63,6 +65,7 @@ export function symbolicConfig(cfg: BundleConfig, showMultiCluster: boolean): Bu
       runbookBaseUrl: cfg.runbookBaseUrl,
       thresholds: cfg.thresholds,
       applicationStuckSeconds: cfg.applicationStuckSeconds,
+      advice: cfg.advice,
       windows: cfg.windows,
       dashboards: cfg.dashboards,
     },
