@@ -158,7 +158,7 @@ local lib = import 'lib.libsonnet';
             },
             annotations: {
               summary: "Spark executor pod creations are being rejected.",
-              description: "The driver of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) tried to create {{ $value | printf \"%.0f\" }} executor(s) in the last " + ($._config.windows.events) + " that never appeared as pods: the API server rejected them, usually because a ResourceQuota is exhausted.",
+              description: "{{ $value | printf \"%.0f\" }} executor pod create(s) by the driver of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) were rejected in the last " + ($._config.windows.events) + ", usually because a ResourceQuota is exhausted: executor ids that never appeared as pods. The driver takes a new id for every retry, so a quota full for minutes burns thousands; they are counted once a later executor appears.",
               runbook_url: ($._config.runbookBaseUrl) + "sparkexecutorcreatesrejected.md",
             },
           },
@@ -318,6 +318,19 @@ local lib = import 'lib.libsonnet';
               summary: "A Spark namespace ResourceQuota will be exhausted soon.",
               description: "At the rate of the last " + ($._config.windows.forecast) + ", {{ $labels.resource }} of quota {{ $labels.quota }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) reaches its hard limit within " + (lib.humanSeconds($._config.thresholds.quotaForecastHorizonSeconds)) + " (forecast use {{ $value | humanize }}).",
               runbook_url: ($._config.runbookBaseUrl) + "sparknamespacequotaexhaustionforecast.md",
+            },
+          },
+          {
+            alert: "SparkExecutorsBlockedByQuota",
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executors_missing", [$._config.exporterSelector])) + ") > 0\nand\nmax without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector])) + ") == 0",
+            "for": $._config.alerts.SparkExecutorsBlockedByQuota["for"],
+            labels: {
+              severity: $._config.alerts.SparkExecutorsBlockedByQuota.severity,
+            },
+            annotations: {
+              summary: "Spark executors cannot be created: the namespace quota is full.",
+              description: "{{ $value | printf \"%.0f\" }} executor(s) of {{ $labels.app_name }} ({{ $labels.app_id }}) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) are missing below the application's floor and the namespace's quotas admit none more; the driver's creates are being rejected (`exceeded quota` in its log). {{ with printf \"namespace_team_quota_resource:spark_k8s_quota_saturation:ratio{" + ($._config.clusterLabel) + "=%q," + ($._config.namespaceLabel) + "=%q} == on() group_left max(namespace_team_quota_resource:spark_k8s_quota_saturation:ratio{" + ($._config.clusterLabel) + "=%q," + ($._config.namespaceLabel) + "=%q})\" $labels." + ($._config.clusterLabel) + " $labels." + ($._config.namespaceLabel) + " $labels." + ($._config.clusterLabel) + " $labels." + ($._config.namespaceLabel) + " | query | sortByLabel \"quota\" | sortByLabel \"resource\" }}Fullest: {{ range $i, $r := . }}{{ if $i }}, {{ end }}{{ $r.Labels.resource }} of quota {{ $r.Labels.quota }} ({{ $r.Value | humanizePercentage }} used){{ end }}.{{ else }}No resource of the namespace's quotas has a non-zero hard limit: a hard limit of 0 forbids executors outright.{{ end }}",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkexecutorsblockedbyquota.md",
             },
           },
         ] if !$._config.alerts[rule.alert].disabled],

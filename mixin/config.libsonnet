@@ -162,6 +162,11 @@
         severity: "warning",
         disabled: false,
       },
+      SparkExecutorsBlockedByQuota: {
+        "for": "2m",
+        severity: "warning",
+        disabled: false,
+      },
       SparkApplicationFailed: {
         "for": "0m",
         severity: "warning",

@@ -3430,6 +3430,164 @@ local lib = import 'lib.libsonnet';
           ],
           id: 9,
         },
+        {
+          type: "row",
+          collapsed: false,
+          id: 10,
+          panels: [],
+          title: "Executors blocked by quota",
+          gridPos: {
+            x: 0,
+            y: 24,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Executors missing and headroom by application",
+          description: "Executors each application lacks below its SparkApplication floor (instances, or the dynamic-allocation minimum), beside how many more the namespace quotas admit. Missing above 0 while headroom is 0, for the alert's `for` (2m by default): SparkExecutorsBlockedByQuota.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 0,
+            y: 25,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executors_missing", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_executors_missing", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}}/{{app_name}} missing",
+              range: true,
+              instant: false,
+            },
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_quota_headroom_executors", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}}/{{app_name}} headroom",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 11,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Skipped executor ids by application",
+          description: "Executor ids burned by rejected creates in the last " + ($._config.windows.events) + ". Spark takes a new id for every retry (a batch every spark.kubernetes.allocation.batch.delay), so a quota full for minutes burns thousands; they are counted once a later executor appears, i.e. after the quota frees.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 12,
+            y: 25,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (" + ($._config.namespaceLabel) + ", app_name) (namespace_team_app:spark_k8s_executor_ids_skipped:increase" + ($._config.windows.events) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\"})" else "sum by (" + ($._config.namespaceLabel) + ", app_name) (namespace_team_app:spark_k8s_executor_ids_skipped:increase" + ($._config.windows.events) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\"})"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}}/{{app_name}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 12,
+        },
       ],
     },
     "spark-k8s-exporter-applications.json": {

@@ -75,6 +75,13 @@ export function alertmanagerExample(cfg: BundleConfig, teams: ExampleTeam[] = EX
         equal: [ns, 'quota', 'resource'],
       },
       {
+        // While creates are blocked the same application's rejected creates are the same story; the
+        // rejected alert still speaks on its own once the quota frees (the ids are confirmed then).
+        source_matchers: ['alertname="SparkExecutorsBlockedByQuota"'],
+        target_matchers: ['alertname="SparkExecutorCreatesRejected"'],
+        equal: [cfg.clusterLabel, ns, 'app_id'],
+      },
+      {
         // With the exporter down every other Spark alert is blind anyway; do not add noise.
         source_matchers: ['alertname="SparkK8sExporterDown"'],
         target_matchers: ['alertname="SparkK8sExporterNotSynced"'],

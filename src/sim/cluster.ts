@@ -188,6 +188,17 @@ export class Cluster {
     return { ...(this.nsUsage.get(ns) ?? {}) };
   }
 
+  /**
+   * Replaces a quota's hard limits as `kubectl edit` would (spec.hard), and as the quota controller
+   * then does, its status.hard; usage is recomputed against the new keys at the next flush.
+   */
+  setQuotaHard(ns: string, name: string, hard: Record<string, string>): void {
+    const quota = this.store.get('resourcequotas', ns, name) as ResourceQuotaObj | undefined;
+    if (!quota) throw new Error(`no quota ${ns}/${name}`);
+    const used = usedFor(hard, this.nsUsage.get(ns) ?? {});
+    this.store.put('resourcequotas', { ...quota, spec: { ...quota.spec, hard: { ...hard } }, status: { hard: { ...hard }, used } });
+  }
+
   /** Writes quota `status.used` for namespaces whose usage changed (the quota controller's job). */
   flushQuotas(): void {
     for (const ns of this.dirtyQuota) {

@@ -4,7 +4,7 @@ import type { ApacheEntry, Lifecycle } from './lifecycle.js';
 import type { AppConfig, SparkWorkload } from './spark.js';
 import { buildLimitRange, buildNamespace, buildQuota, type NodeSpecIn } from './objects.js';
 
-export const SCENARIOS = ['steady', 'oom', 'quota-crunch', 'churn', 'spot-preemption', 'image-pull', 'stuck', 'retries', 'schedule', 'demo', 'scale', 'empty'] as const;
+export const SCENARIOS = ['steady', 'oom', 'quota-crunch', 'quota-crunch-long', 'churn', 'spot-preemption', 'image-pull', 'stuck', 'retries', 'schedule', 'demo', 'scale', 'empty'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function isScenario(s: string): s is ScenarioName {
@@ -34,6 +34,21 @@ function namespace(cluster: Cluster, name: string, team: string | undefined, quo
   if (quota) cluster.createObject('resourcequotas', buildQuota(name, `${name}-compute`, quota, cluster.now, cluster.uid()));
   cluster.store.put('limitranges', buildLimitRange(name, cluster.now, cluster.uid()));
 }
+
+/**
+ * `quota-crunch-long`: an application whose floor the namespace quota cannot hold, for half an
+ * hour, until an administrator raises the quota. Exported for the tests that check what happens
+ * during and after.
+ */
+export const QUOTA_CRUNCH_LONG = {
+  namespace: 'reporting',
+  quota: 'reporting-compute',
+  app: 'ledger-close',
+  /** Simulated seconds of workload (paused time excluded) until the quota is raised. */
+  fullForS: 1800,
+  /** Executors the application's SparkApplication asks for (minExecutors). */
+  floor: 6,
+} as const;
 
 const ROOMY = { 'requests.cpu': '400', 'requests.memory': '2Ti', pods: '1000' };
 
@@ -74,6 +89,18 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
       for (let i = 0; i < 2; i++) spark.addApp(base({ name: `month-end-${i}`, namespace: 'reporting', team: 'finance', maxExecutors: 20, tasksPerStage: 200, stages: 20, operator: i === 0, startAfterS: 10 + i * 2, ...(i === 0 ? { metricsNamespace: 'reporting.month-end-0' } : {}) }));
       spark.addApp(base({ name: 'bidder-features', namespace: 'ads', team: 'ads', heapMiB: 8192, overheadMiB: 2048, maxExecutors: 30, tasksPerStage: 300, stages: 20 }));
       return;
+    case 'quota-crunch-long': {
+      const L = QUOTA_CRUNCH_LONG;
+      nodePool(cluster, 'on-demand', 10, 16, 131072, 0);
+      // The driver (2.5Gi) and two executors (5Gi each) fit in 14Gi; the four more the floor asks
+      // for do not, so Spark retries one create per allocation round (a burned id each) until the
+      // quota is raised to room for all six.
+      const hard = { 'requests.cpu': '40', 'requests.memory': '14Gi', pods: '40' };
+      namespace(cluster, L.namespace, 'finance', hard);
+      spark.after(L.fullForS, () => cluster.setQuotaHard(L.namespace, L.quota, { ...hard, 'requests.memory': '40Gi' }));
+      spark.addApp(base({ name: L.app, namespace: L.namespace, team: 'finance', operator: true, minExecutors: L.floor, maxExecutors: L.floor, stages: 40, tasksPerStage: 64, taskSeconds: 60, stageGapS: [5, 15], repeatAfterS: undefined }));
+      return;
+    }
     case 'churn':
       nodePool(cluster, 'on-demand', 10, 16, 131072, 0);
       namespace(cluster, 'streaming', 'platform', ROOMY);

@@ -125,6 +125,12 @@ export interface SpotPolicy {
   nodeTemplate: Omit<NodeSpecIn, 'name' | 'internalIP'>;
 }
 
+/**
+ * spark.kubernetes.allocation.batch.size (5 in 3.x); the one-second step is batch.delay (1s). A
+ * rejected create throws out of ExecutorPodsAllocator.requestNewExecutors, ending the batch, and
+ * the next round comes a batch delay later: while a quota stays full Spark burns one id per
+ * round, which is what the `break` after a refused create below reproduces.
+ */
 const ALLOCATION_BATCH = 5;
 const EXECUTOR_PENDING_TIMEOUT_MS = 600_000;
 const DRIVER_DELETE_DELAY_MS = 3000;
@@ -137,6 +143,9 @@ export class SparkWorkload {
   private nextPreemptAt = Infinity;
   private readonly replacements: Array<{ at: number; spec: NodeSpecIn }> = [];
   private nodeSeq = 0;
+  /** Steps (simulated seconds) the workload has run, unpaused. */
+  private runS = 0;
+  private readonly timed: Array<{ dueS: number; fn: () => void }> = [];
 
   constructor(
     private readonly cluster: Cluster,
@@ -149,6 +158,16 @@ export class SparkWorkload {
 
   addApp(cfg: AppConfig): void {
     this.apps.push({ cfg, state: 'waiting', attempt: 0, startAt: this.cluster.now + cfg.startAfterS * 1000, executors: new Map(), nextExecId: 0, stage: 0, remaining: 0, gapUntil: 0, finishAt: 0, sparkAppName: cfg.name, allocTarget: 0, runningSince: 0, killedByDriver: 0, exitedUnexpectedly: 0, lastStepAt: 0 });
+  }
+
+  /**
+   * Runs `fn` once the workload has run `seconds`, paused time excluded (applications only move
+   * while it runs, so the change keeps its place in their story however long a test pauses them
+   * first): a scenario's change from outside Spark, such as an administrator raising a quota.
+   */
+  after(seconds: number, fn: () => void): void {
+    this.timed.push({ dueS: this.runS + seconds, fn });
+    this.timed.sort((a, b) => a.dueS - b.dueS);
   }
 
   setSpotPolicy(p: SpotPolicy): void {
@@ -234,6 +253,8 @@ export class SparkWorkload {
   // ---- stepping ------------------------------------------------------------------------------
 
   step(t: number): void {
+    this.runS++;
+    while ((this.timed[0]?.dueS ?? Infinity) <= this.runS) this.timed.shift()?.fn();
     for (const app of this.apps) this.stepApp(app, t);
     this.stepSpot(t);
   }
@@ -510,6 +531,7 @@ export class SparkWorkload {
     app.executors.set(id, exec);
     this.execByKey.set(key, { app, exec });
     app.truth.executorStarts++;
+    app.truth.lastCreatedId = id;
     return true;
   }
 

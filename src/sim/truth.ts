@@ -10,6 +10,8 @@ export interface AppTruth {
   exits: Record<SimExitReason, number>;
   oomKills: { driver: number; executor: number };
   skippedIds: number[];
+  /** Highest executor id created as a pod: a burned id below it is confirmed by a later pod. */
+  lastCreatedId: number;
   /** Simulated seconds each ended executor lived (creation to end). */
   lifetimesSeconds: number[];
 }
@@ -19,6 +21,11 @@ export interface TruthTotals {
   exits: Record<SimExitReason, number>;
   oomKills: { driver: number; executor: number };
   skippedIds: number;
+  /**
+   * Burned ids a later executor pod of the same application confirms: all an observer of the
+   * API can ever count (ids burned after an application's last executor leave no trace).
+   */
+  confirmedSkippedIds: number;
   quotaRejections: number;
   preemptedNodes: number;
 }
@@ -55,7 +62,7 @@ export class Truth {
     const key = `${namespace}/${appId}`;
     let a = this.apps.get(key);
     if (!a) {
-      a = { namespace, appId, appName, team, executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: [], lifetimesSeconds: [] };
+      a = { namespace, appId, appName, team, executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: [], lastCreatedId: 0, lifetimesSeconds: [] };
       this.apps.set(key, a);
     }
     return a;
@@ -66,13 +73,14 @@ export class Truth {
   }
 
   totals(): TruthTotals {
-    const t: TruthTotals = { executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: 0, quotaRejections: this.quotaRejections, preemptedNodes: this.preemptedNodes };
+    const t: TruthTotals = { executorStarts: 0, exits: zeroExits(), oomKills: { driver: 0, executor: 0 }, skippedIds: 0, confirmedSkippedIds: 0, quotaRejections: this.quotaRejections, preemptedNodes: this.preemptedNodes };
     for (const a of this.apps.values()) {
       t.executorStarts += a.executorStarts;
       for (const k of Object.keys(a.exits) as SimExitReason[]) t.exits[k] += a.exits[k];
       t.oomKills.driver += a.oomKills.driver;
       t.oomKills.executor += a.oomKills.executor;
       t.skippedIds += a.skippedIds.length;
+      for (const id of a.skippedIds) if (id < a.lastCreatedId) t.confirmedSkippedIds++;
     }
     return t;
   }

@@ -21,6 +21,7 @@ import { writeBundle } from '../../src/bundle/generate.js';
 import { sparkDriverServiceMonitor } from '../../src/bundle/monitors.js';
 import { scrapeConfigsFor } from '../../src/cli/scrape-config.js';
 import { startSimulator, type RunningSimulator } from '../../src/sim/index.js';
+import { QUOTA_CRUNCH_LONG } from '../../src/sim/scenarios.js';
 import { REPO, tool } from './paths.js';
 
 /** Simulated seconds per real second: minutes of Spark behaviour in seconds of test. */
@@ -49,8 +50,12 @@ const VARIANTS: Record<string, { scenario: string; sparkVersion: string }> = {
   'quota-crunch on Spark 4': { scenario: 'quota-crunch', sparkVersion: '4.0.1' },
 };
 
-/** What each scenario must show. Panels not listed for any scenario are reported, not asserted. */
-const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
+/**
+ * What each scenario must show. Panels not listed for any scenario are reported, not asserted.
+ * `speed` overrides SPEED where a scenario's story is longer than the budget at 20×; `held`
+ * keeps the workload paused until Prometheus scrapes the exporter, for a story with a timeline.
+ */
+const EXPECT: Record<string, { alerts: AlertName[]; panels: string[]; speed?: number; held?: boolean; budgetMs?: number }> = {
   steady: {
     alerts: [],
     panels: [
@@ -73,7 +78,17 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[] }> = {
   },
   'quota-crunch': {
     alerts: ['SparkNamespaceQuotaNearlyFull', 'SparkExecutorCreatesRejected', 'SparkExecutorsBelowTarget'],
-    panels: ['application/Skipped executor ids and quota headroom', ...SPARK_PANELS],
+    panels: ['application/Skipped executor ids and quota headroom', 'quotas/Executors missing and headroom by application', 'quotas/Skipped executor ids by application', ...SPARK_PANELS],
+  },
+  // 30 simulated minutes of a full quota in 18 s. Not faster: the exporter judges an id's
+  // plausibility in real seconds (1000 + 100/s since the previous id), and 1800 burned ids need 8.
+  'quota-crunch-long': {
+    alerts: ['SparkExecutorsBlockedByQuota', 'SparkExecutorCreatesRejected'],
+    panels: ['quotas/Executors missing and headroom by application', 'quotas/Skipped executor ids by application'],
+    speed: 100,
+    held: true,
+    // About 35 s here (18 s of crunch, then the rejected alert's grace and `for`); room for a slow machine.
+    budgetMs: 75_000,
   },
   'quota-crunch on Spark 4': {
     alerts: ['SparkExecutorsBelowTarget'],
@@ -268,6 +283,8 @@ interface ScenarioRun {
   /** One firing instance's description per alert. */
   descriptions: Map<string, string>;
   withData: Set<string>;
+  /** Simulated seconds from the start at which each alert was first seen firing. */
+  firstFiringS: Map<string, number>;
   driverTargets: number;
   strayTargets: number;
   /** What `after` measured on the scenario's Prometheus before it stopped. */
@@ -283,12 +300,14 @@ async function runScenario(run: string, rulesFile: string, after?: (prom: string
   let exporter: ChildProcess | undefined;
   let prometheus: ChildProcess | undefined;
   try {
-    sim = await startSimulator({ scenario, speed: SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2, driverUi: true, sparkVersion });
+    const want = EXPECT[run] ?? { alerts: [], panels: [] };
+    sim = await startSimulator({ scenario, speed: want.speed ?? SPEED, seed: 7, kubeconfigOut: kubeconfig, bookmarkIntervalSeconds: 2, driverUi: true, sparkVersion });
+    if (want.held) sim.pause();
     // The drivers, discovered as Kubernetes endpoints and selected as the generated monitor says.
     const drivers = scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${sim.driverUiUrl ?? ''}/sd`, refresh_interval: '1s' }] }, interval: '1s' });
     const exporterPort = await freePort();
     exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s'], join(dir, 'exporter.log'));
-    const deadline = Date.now() + SCENARIO_BUDGET_MS;
+    const deadline = Date.now() + (want.budgetMs ?? SCENARIO_BUDGET_MS);
     await waitFor('exporter /readyz', deadline, async () => (await fetch(`http://127.0.0.1:${exporterPort}/readyz`, { signal: AbortSignal.timeout(2000) })).ok);
 
     const promPort = await freePort();
@@ -322,16 +341,22 @@ async function runScenario(run: string, rulesFile: string, after?: (prom: string
     const prom = `http://127.0.0.1:${promPort}`;
     await waitFor('prometheus ready', deadline, async () => (await fetch(`${prom}/-/ready`, { signal: AbortSignal.timeout(2000) })).ok);
 
-    const want = EXPECT[run] ?? { alerts: [], panels: [] };
+    if (want.held) await waitFor('the first scrape', deadline, async () => (await resultCount(prom, `up{job="spark-k8s-exporter"} == 1`)) > 0);
+    sim.resume();
+    // Simulated time the workload has run: the sim is paused only before this point.
+    const simStart = sim.clock.now();
     const fired = new Set<string>();
+    const firstFiringS = new Map<string, number>();
     const descriptions = new Map<string, string>();
     const withData = new Set<string>();
     // steady has nothing to wait for: watch it for a fixed stretch and collect whatever shows.
     const stopAt = scenario === 'steady' ? Date.now() + 25_000 : deadline;
     while (Date.now() < stopAt) {
+      const simS = (sim.clock.now() - simStart) / 1000;
       for (const [a, description] of await firing(prom).catch(() => new Map<string, string>())) {
         fired.add(a);
         if (!descriptions.has(a)) descriptions.set(a, description);
+        if (!firstFiringS.has(a)) firstFiringS.set(a, simS);
       }
       for (const [key, exprs] of panels) {
         if (withData.has(key)) continue;
@@ -346,7 +371,7 @@ async function runScenario(run: string, rulesFile: string, after?: (prom: string
     const driverTargets = await resultCount(prom, 'up{endpoint="spark-ui"}');
     const strayTargets = await resultCount(prom, 'up{instance="127.0.0.1:1"}');
     const measured = after ? await after(prom) : new Map<string, number>();
-    return { fired, descriptions, withData, driverTargets, strayTargets, measured };
+    return { fired, descriptions, withData, firstFiringS, driverTargets, strayTargets, measured };
   } finally {
     if (prometheus) await stopChild(prometheus);
     if (exporter) await stopChild(exporter);
@@ -354,7 +379,7 @@ async function runScenario(run: string, rulesFile: string, after?: (prom: string
   }
 }
 
-describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
+describe('bundle on a real Prometheus', { timeout: 8 * 60_000 }, () => {
   const out = join(tmp, 'bundle');
   writeBundle(cfg, out);
   const rulesFile = join(out, 'alerts/spark-k8s-exporter.rules.yaml');
@@ -364,14 +389,23 @@ describe('bundle on a real Prometheus', { timeout: 6 * 60_000 }, () => {
   // E2E_SCENARIOS=oom,churn runs a subset while debugging; the full run is the default.
   const only = process.env.E2E_SCENARIOS?.split(',');
   for (const scenario of Object.keys(EXPECT).filter((s) => !only || only.includes(s))) {
-    it(`${scenario}: the alerts and panels meant for it`, { timeout: SCENARIO_BUDGET_MS + 30_000 }, async () => {
+    it(`${scenario}: the alerts and panels meant for it`, { timeout: (EXPECT[scenario]?.budgetMs ?? SCENARIO_BUDGET_MS) + 30_000 }, async () => {
       const want = EXPECT[scenario] ?? { alerts: [], panels: [] };
-      const { fired, descriptions, withData, driverTargets, strayTargets, measured } = await runScenario(scenario, rulesFile, MEASURE[scenario]);
+      const { fired, descriptions, withData, firstFiringS, driverTargets, strayTargets, measured } = await runScenario(scenario, rulesFile, MEASURE[scenario]);
       firedBy.set(scenario, fired);
       for (const p of withData) (seen.get(p) ?? seen.set(p, new Set()).get(p))?.add(scenario);
       const missingAlerts = want.alerts.filter((a) => !fired.has(a));
       const missingPanels = want.panels.filter((p) => !withData.has(p));
       assert.deepEqual({ missingAlerts, missingPanels }, { missingAlerts: [], missingPanels: [] }, `fired: ${[...fired].join(', ')}`);
+      if (scenario === 'quota-crunch-long') {
+        // The blocked alert speaks while the quota is full; the rejected one only once a later
+        // executor confirms the burned ids, i.e. after the quota is raised.
+        const blocked = firstFiringS.get('SparkExecutorsBlockedByQuota') ?? Infinity;
+        const rejected = firstFiringS.get('SparkExecutorCreatesRejected') ?? -Infinity;
+        assert.ok(blocked < QUOTA_CRUNCH_LONG.fullForS, `SparkExecutorsBlockedByQuota first fired at simulated ${blocked} s, the quota was raised at ${QUOTA_CRUNCH_LONG.fullForS} s`);
+        assert.ok(rejected >= QUOTA_CRUNCH_LONG.fullForS, `SparkExecutorCreatesRejected first fired at simulated ${rejected} s, before the quota was raised at ${QUOTA_CRUNCH_LONG.fullForS} s`);
+        process.stdout.write(`# quota-crunch-long: blocked fired at ${Math.round(blocked)} s, rejected at ${Math.round(rejected)} s (quota raised at ${QUOTA_CRUNCH_LONG.fullForS} s)\n`);
+      }
       if (scenario === 'steady') assert.deepEqual([...fired].filter((a) => a.startsWith('Spark')), [], 'steady must stay quiet');
       if (scenario === 'oom') assertOomAdvice(measured);
       if (scenario === 'churn') {

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { isDeepStrictEqual } from 'node:util';
 import { parseExposition, select, sum, type ParsedExposition as Parsed } from '../../src/metrics/parse-exposition.js';
+import { QUOTA_CRUNCH_LONG } from '../../src/sim/scenarios.js';
 import { counted, startPair, truthDelta, waitFor, type Pair } from '../support/sim-pair.js';
 
 const SPEED = 120;
@@ -88,6 +89,41 @@ test('quota-crunch: quota ≥ 85% used, skipped executor ids, no headroom', { ti
     const skipped = sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total');
     assert.ok(skipped <= r.sim.truth.totals().skippedIds - r.baseline.skippedIds, 'never more than the ids really burned');
     assert.ok(select(p, 'spark_k8s_quota_headroom_executors').some((s) => s.value === 0));
+  } finally {
+    await r.close();
+  }
+});
+
+test('quota-crunch-long: missing executors while the quota is full for 30 minutes, then every burned id counted exactly', { timeout: 90_000 }, async () => {
+  const L = QUOTA_CRUNCH_LONG;
+  const pair = await startPair({ sim: { scenario: 'quota-crunch-long', speed: SPEED, seed: 7 }, exporter: { gapGraceMs: 300, tickMs: 200 } });
+  const r: Run = { ...pair, scrape: async () => parseExposition(await pair.exporter.renderer.render('prometheus')) };
+  try {
+    // Workload time runs from the resume in startPair; the quota is raised L.fullForS later.
+    const t0 = r.sim.clock.now();
+    const atSimMinute = (m: number) => waitFor(`simulated minute ${m}`, () => r.sim.clock.now() - t0 >= m * 60_000 || undefined, 60_000, 50);
+    await atSimMinute(10);
+    const during = await r.scrape();
+    const app = { app_name: L.app };
+    assert.equal(sum(during, 'spark_k8s_executors_missing', app), L.floor - 2, 'two executors fit, the rest of the floor is missing');
+    assert.equal(sum(during, 'spark_k8s_quota_headroom_executors', app), 0, 'and the quota admits none');
+    assert.equal(sum(during, 'spark_k8s_executor_ids_skipped_total', app), 0, 'no later id yet: nothing confirmed');
+    const burning = r.sim.truth.totals();
+    assert.ok(burning.skippedIds >= 500, `Spark burned an id per allocation round: ${burning.skippedIds}`);
+
+    await atSimMinute(L.fullForS / 60 + 3);
+    r.sim.pause();
+    const p = await settle(r);
+    const truth = r.sim.truth.totals();
+    const burned = truth.skippedIds - r.baseline.skippedIds;
+    assert.ok(burned > 1500, `about one id a second for 30 minutes: ${burned}`);
+    assert.equal(truth.confirmedSkippedIds - r.baseline.confirmedSkippedIds, burned, 'the later executors confirm every one');
+    await waitFor('every burned id counted', async () => sum(await r.scrape(), 'spark_k8s_executor_ids_skipped_total') === burned || undefined, 10_000).catch(() => undefined);
+    const after = await r.scrape();
+    assert.equal(sum(after, 'spark_k8s_executor_ids_skipped_total', app), burned, 'the exporter counted exactly the ids Spark burned');
+    assert.equal(sum(after, 'spark_k8s_exporter_objects_rejected_total', { reason: 'implausible_executor_id' }), 0, 'none taken for a bad label');
+    assert.equal(sum(p, 'spark_k8s_executors_missing', app), 0, 'the floor is met once the quota is raised');
+    assert.ok(sum(p, 'spark_k8s_quota_headroom_executors', app) >= 1);
   } finally {
     await r.close();
   }

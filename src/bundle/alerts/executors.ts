@@ -112,7 +112,8 @@ export const executors = defineArea({
       severity: 'warning',
       summary: 'Spark executor pod creations are being rejected.',
       description: ({ appWhere, w }) =>
-        `The driver of ${appWhere} tried to create {{ $value | printf "%.0f" }} executor(s) in the last ${w.events} that never appeared as pods: the API server rejected them, usually because a ResourceQuota is exhausted.`,
+        `{{ $value | printf "%.0f" }} executor pod create(s) by the driver of ${appWhere} were rejected in the last ${w.events}, usually because a ResourceQuota is exhausted: executor ids that never appeared as pods. ` +
+        `The driver takes a new id for every retry, so a quota full for minutes burns thousands; they are counted once a later executor appears.`,
       runbook: 'sparkexecutorcreatesrejected.md',
     },
     ...dynamicAllocationAlerts,

@@ -1,4 +1,7 @@
-/** Namespace ResourceQuotas: saturation, exhaustion and the linear exhaustion forecast. */
+/**
+ * Namespace ResourceQuotas: saturation, exhaustion, the linear exhaustion forecast, and
+ * applications held below their executor floor by a full quota.
+ */
 import { humanSeconds } from '../tunable.js';
 import { defineArea, type RuleContext } from './spec.js';
 
@@ -51,5 +54,34 @@ export const quotas = defineArea({
         `At the rate of the last ${c.w.forecast}, ${quotaWhere(c)} reaches its hard limit within ${humanSeconds(c.t.quotaForecastHorizonSeconds)} (forecast use {{ $value | humanize }}).`,
       runbook: 'sparknamespacequotaexhaustionforecast.md',
     },
+    {
+      name: 'SparkExecutorsBlockedByQuota',
+      expr: ({ d, x }) => `${d(x('spark_k8s_executors_missing'))} > 0\nand\n${d(x('spark_k8s_quota_headroom_executors'))} == 0`,
+      for: '2m',
+      severity: 'warning',
+      summary: 'Spark executors cannot be created: the namespace quota is full.',
+      description: (c) =>
+        `{{ $value | printf "%.0f" }} executor(s) of ${c.appWhere} are missing below the application's floor and the namespace's quotas admit none more; ` +
+        `the driver's creates are being rejected (\`exceeded quota\` in its log). ${fullestQuotas(c)}`,
+      runbook: 'sparkexecutorsblockedbyquota.md',
+    },
   ],
 });
+
+/**
+ * Names the fullest resource(s) of the alert's namespace by a query in the template, not as
+ * alert labels: the headroom is 0 as soon as less than one executor fits, so the full resource is
+ * often below 100% and only "the fullest" names it, and a label picked by topk among equals
+ * (cpu and memory both at 100%) could change between evaluations and restart the alert's `for`.
+ * Every resource at the namespace's highest ratio is listed, sorted, so the text is stable.
+ */
+function fullestQuotas({ R, ns, cfg }: RuleContext): string {
+  const where = `${cfg.clusterLabel}=%q,${ns}=%q`;
+  const q = `${R.quotaSaturation}{${where}} == on() group_left max(${R.quotaSaturation}{${where}})`;
+  const args = `$labels.${cfg.clusterLabel} $labels.${ns}`;
+  return (
+    `{{ with printf "${q}" ${args} ${args} | query | sortByLabel "quota" | sortByLabel "resource" }}Fullest: ` +
+    `{{ range $i, $r := . }}{{ if $i }}, {{ end }}{{ $r.Labels.resource }} of quota {{ $r.Labels.quota }} ({{ $r.Value | humanizePercentage }} used){{ end }}.` +
+    `{{ else }}No resource of the namespace's quotas has a non-zero hard limit: a hard limit of 0 forbids executors outright.{{ end }}`
+  );
+}

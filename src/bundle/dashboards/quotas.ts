@@ -1,4 +1,7 @@
-/** `Spark on Kubernetes / Quotas`: namespace ResourceQuotas, how full, and when they run out. */
+/**
+ * `Spark on Kubernetes / Quotas`: namespace ResourceQuotas, how full, when they run out, and the
+ * applications they hold below their executor floor.
+ */
 import type { BundleConfig } from '../config.js';
 import { dedup, sel } from '../promql.js';
 import { recordNames } from '../rules.js';
@@ -10,6 +13,7 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
   const f = filters(cfg);
   const t = cfg.thresholds;
   const ns = cfg.namespaceLabel;
+  const app = (metric: string) => dedup(cfg.haLabels, sel(metric, cfg.exporterSelector, f.nsTeam));
   // Both key styles exist (`cpu` and `requests.cpu`); show them side by side, keyed verbatim.
   const usedVsHard = (title: string, resources: string, unit: string, what: string): PanelSpec => {
     const m = f.join(f.nsTeam, `resource=~"${resources}"`);
@@ -99,9 +103,43 @@ export function quotasDashboard(cfg: BundleConfig): DashboardSpec {
               { value: 5, color: 'green' },
             ],
             min: 0,
-            queries: [{ expr: `topk(20, ${dedup(cfg.haLabels, sel('spark_k8s_quota_headroom_executors', cfg.exporterSelector, f.nsTeam))})`, legend: '{{' + ns + '}}/{{app_name}}', instant: true }],
+            queries: [{ expr: `topk(20, ${app('spark_k8s_quota_headroom_executors')})`, legend: '{{' + ns + '}}/{{app_name}}', instant: true }],
             width: 16,
             height: 6,
+          },
+        ],
+      },
+      {
+        title: 'Executors blocked by quota',
+        panels: [
+          {
+            kind: 'timeseries',
+            title: 'Executors missing and headroom by application',
+            description:
+              'Executors each application lacks below its SparkApplication floor (instances, or the dynamic-allocation minimum), beside how many more the namespace quotas admit. ' +
+              'Missing above 0 while headroom is 0, for the alert\'s `for` (2m by default): SparkExecutorsBlockedByQuota.',
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [
+              { expr: app('spark_k8s_executors_missing'), legend: '{{' + ns + '}}/{{app_name}} missing' },
+              { expr: app('spark_k8s_quota_headroom_executors'), legend: '{{' + ns + '}}/{{app_name}} headroom' },
+            ],
+            width: 12,
+            height: 8,
+          },
+          {
+            kind: 'timeseries',
+            title: 'Skipped executor ids by application',
+            description:
+              `Executor ids burned by rejected creates in the last ${cfg.windows.events}. Spark takes a new id for every retry (a batch every spark.kubernetes.allocation.batch.delay), ` +
+              'so a quota full for minutes burns thousands; they are counted once a later executor appears, i.e. after the quota frees.',
+            unit: 'short',
+            thresholds: rising(1),
+            min: 0,
+            queries: [{ expr: `sum by (${ns}, app_name) (${R.skipped}{${f.nsTeam}})`, legend: '{{' + ns + '}}/{{app_name}}' }],
+            width: 12,
+            height: 8,
           },
         ],
       },
