@@ -343,6 +343,10 @@ local lib = import 'lib.libsonnet';
             record: "namespace_team_app_state:spark_k8s_application_failures:increase" + ($._config.windows.events),
             expr: "max without(" + std.join(', ', $._config.haLabels) + ") ((increase(" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector])) + "[" + ($._config.windows.events) + "]) > 0) or (" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector])) + " unless " + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector])) + " offset " + ($._config.windows.events) + "))",
           },
+          {
+            record: "namespace_team_app:spark_k8s_application_retries:increase" + ($._config.windows.events),
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") ((increase(" + (lib.sel("spark_k8s_application_retries_total", [$._config.exporterSelector])) + "[" + ($._config.windows.events) + "]) > 0) or (" + (lib.sel("spark_k8s_application_retries_total", [$._config.exporterSelector])) + " unless " + (lib.sel("spark_k8s_application_retries_total", [$._config.exporterSelector])) + " offset " + ($._config.windows.events) + "))",
+          },
         ] + [rule for rule in [
           {
             alert: "SparkApplicationFailed",
@@ -353,8 +357,47 @@ local lib = import 'lib.libsonnet';
             },
             annotations: {
               summary: "A SparkApplication failed.",
-              description: "SparkApplication {{ $labels.app_name }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) entered {{ $labels.state }} in the last " + ($._config.windows.events) + ".",
+              description: "SparkApplication {{ $labels.app_name }} ({{ $labels.operator }} operator) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) ended failed for good in the last " + ($._config.windows.events) + ": {{ $labels.state }}, reason {{ $labels.reason }}.",
               runbook_url: ($._config.runbookBaseUrl) + "sparkapplicationfailed.md",
+            },
+          },
+          {
+            alert: "SparkApplicationStuck",
+            expr: "(\n  max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector])) + ")\n  > on(state) group_left()\n  (\n    label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverEvicted) + "), \"state\", \"DriverEvicted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReady) + "), \"state\", \"DriverReady\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReadyTimedOut) + "), \"state\", \"DriverReadyTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverRequested) + "), \"state\", \"DriverRequested\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStartTimedOut) + "), \"state\", \"DriverStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStarted) + "), \"state\", \"DriverStarted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ExecutorsStartTimedOut) + "), \"state\", \"ExecutorsStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.FAILING) + "), \"state\", \"FAILING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Failed) + "), \"state\", \"Failed\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.INVALIDATING) + "), \"state\", \"INVALIDATING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.NEW) + "), \"state\", \"NEW\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.PENDING_RERUN) + "), \"state\", \"PENDING_RERUN\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.RESUMING) + "), \"state\", \"RESUMING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUBMITTED) + "), \"state\", \"SUBMITTED\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUCCEEDING) + "), \"state\", \"SUCCEEDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUSPENDING) + "), \"state\", \"SUSPENDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ScheduledToRestart) + "), \"state\", \"ScheduledToRestart\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SchedulingFailure) + "), \"state\", \"SchedulingFailure\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Submitted) + "), \"state\", \"Submitted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Succeeded) + "), \"state\", \"Succeeded\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.UNKNOWN) + "), \"state\", \"UNKNOWN\", \"\", \"\")\n  )\n)\n+ on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) group_left(driver_status)\n(\n  0 * topk by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (1, max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_driver_status", [$._config.exporterSelector])) + "))\n  or on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator)\n  label_replace(0 * group by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector])) + "), \"driver_status\", \"unknown\", \"\", \"\")\n)",
+            "for": $._config.alerts.SparkApplicationStuck["for"],
+            labels: {
+              severity: $._config.alerts.SparkApplicationStuck.severity,
+            },
+            annotations: {
+              summary: "A SparkApplication is stuck in a state.",
+              description: "SparkApplication {{ $labels.app_name }} ({{ $labels.operator }} operator) in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) has been {{ $labels.state }} for {{ $value | humanizeDuration }}{{ if eq $labels.driver_status \"image_pull\" }}; driver ImagePullBackOff (its image cannot be pulled){{ else if eq $labels.driver_status \"unschedulable\" }}; driver unschedulable (no node fits it){{ else if eq $labels.driver_status \"none\" }}; no driver pod{{ else if eq $labels.driver_status \"unknown\" }}{{ else }}; driver {{ $labels.driver_status }}{{ end }}.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkapplicationstuck.md",
+            },
+          },
+          {
+            alert: "SparkScheduledApplicationRunFailed",
+            expr: "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_state", [$._config.exporterSelector, "state=\"FAILED\""])) + ") == 1",
+            "for": $._config.alerts.SparkScheduledApplicationRunFailed["for"],
+            labels: {
+              severity: $._config.alerts.SparkScheduledApplicationRunFailed.severity,
+            },
+            annotations: {
+              summary: "The last run of a ScheduledSparkApplication failed.",
+              description: "The last run {{ $labels.run_name }} of ScheduledSparkApplication {{ $labels.scheduled_app }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) failed; the next run starts on schedule and may fail the same way.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkscheduledapplicationrunfailed.md",
+            },
+          },
+          {
+            alert: "SparkScheduledApplicationMissedRun",
+            expr: "(\n  label_replace(time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_next_run_timestamp_seconds", [$._config.exporterSelector])) + ") > " + lib.num($._config.thresholds.scheduledRunGraceSeconds) + ", \"missed\", \"next_run_overdue\", \"\", \"\")\n  or\n  label_replace(time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_success_timestamp_seconds", [$._config.exporterSelector])) + ") > " + lib.num($._config.thresholds.scheduledRunSuccessPeriods) + " * (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_next_run_timestamp_seconds", [$._config.exporterSelector])) + ") - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_timestamp_seconds", [$._config.exporterSelector])) + ")), \"missed\", \"no_recent_success\", \"\", \"\")\n)\nunless on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", scheduled_app) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_suspended", [$._config.exporterSelector])) + ") == 1)",
+            "for": $._config.alerts.SparkScheduledApplicationMissedRun["for"],
+            labels: {
+              severity: $._config.alerts.SparkScheduledApplicationMissedRun.severity,
+            },
+            annotations: {
+              summary: "A ScheduledSparkApplication is not running on schedule.",
+              description: "ScheduledSparkApplication {{ $labels.scheduled_app }} in namespace {{ $labels." + ($._config.namespaceLabel) + " }} (team {{ $labels." + ($._config.teamLabel) + " }}) {{ if eq $labels.missed \"next_run_overdue\" }}did not start its run due {{ $value | humanizeDuration }} ago{{ else }}has had no successful run for {{ $value | humanizeDuration }}, more than its schedule allows{{ end }}.",
+              runbook_url: ($._config.runbookBaseUrl) + "sparkscheduledapplicationmissedrun.md",
             },
           },
         ] if !$._config.alerts[rule.alert].disabled],

@@ -3590,6 +3590,798 @@ local lib = import 'lib.libsonnet';
         },
       ],
     },
+    "spark-k8s-exporter-applications.json": {
+      timezone: $._config.dashboards.timezone,
+      editable: false,
+      graphTooltip: 0,
+      fiscalYearStartMonth: 0,
+      schemaVersion: 42,
+      templating: {
+        list: [
+          {
+            type: "datasource",
+            name: "datasource",
+            skipUrlSync: false,
+            multi: false,
+            allowCustomValue: true,
+            includeAll: false,
+            auto: false,
+            auto_min: "10s",
+            auto_count: 30,
+            label: "Data source",
+            query: "prometheus",
+            current: {
+              selected: true,
+              text: "default",
+              value: "default",
+            },
+          },
+          {
+            type: "query",
+            name: "cluster",
+            skipUrlSync: false,
+            multi: false,
+            allowCustomValue: true,
+            includeAll: true,
+            auto: false,
+            auto_min: "10s",
+            auto_count: 30,
+            label: "Cluster",
+            datasource: {
+              type: "prometheus",
+              uid: "${datasource}",
+            },
+            query: "label_values(" + (lib.sel("up", [$._config.exporterSelector])) + ", " + ($._config.clusterLabel) + ")",
+            definition: "label_values(" + (lib.sel("up", [$._config.exporterSelector])) + ", " + ($._config.clusterLabel) + ")",
+            refresh: 2,
+            sort: 1,
+            allValue: ".*",
+            [if !($._config.showMultiCluster) then "hide"]: 2,
+          },
+          {
+            type: "query",
+            name: "namespace",
+            skipUrlSync: false,
+            multi: true,
+            allowCustomValue: true,
+            includeAll: true,
+            auto: false,
+            auto_min: "10s",
+            auto_count: 30,
+            label: "Namespace",
+            datasource: {
+              type: "prometheus",
+              uid: "${datasource}",
+            },
+            query: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\""])) + ", " + ($._config.namespaceLabel) + ")" else "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ""])) + ", " + ($._config.namespaceLabel) + ")"),
+            definition: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\""])) + ", " + ($._config.namespaceLabel) + ")" else "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ""])) + ", " + ($._config.namespaceLabel) + ")"),
+            refresh: 2,
+            sort: 1,
+            allValue: ".*",
+            current: {
+              selected: true,
+              text: "All",
+              value: "$__all",
+            },
+          },
+          {
+            type: "query",
+            name: "team",
+            skipUrlSync: false,
+            multi: true,
+            allowCustomValue: true,
+            includeAll: true,
+            auto: false,
+            auto_min: "10s",
+            auto_count: 30,
+            label: "Team",
+            datasource: {
+              type: "prometheus",
+              uid: "${datasource}",
+            },
+            query: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\"", ($._config.namespaceLabel) + "=~\"$namespace\""])) + ", " + ($._config.teamLabel) + ")" else "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, "", ($._config.namespaceLabel) + "=~\"$namespace\""])) + ", " + ($._config.teamLabel) + ")"),
+            definition: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\"", ($._config.namespaceLabel) + "=~\"$namespace\""])) + ", " + ($._config.teamLabel) + ")" else "label_values(" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, "", ($._config.namespaceLabel) + "=~\"$namespace\""])) + ", " + ($._config.teamLabel) + ")"),
+            refresh: 2,
+            sort: 1,
+            allValue: ".*",
+            current: {
+              selected: true,
+              text: "All",
+              value: "$__all",
+            },
+          },
+          {
+            type: "query",
+            name: "app",
+            skipUrlSync: false,
+            multi: true,
+            allowCustomValue: true,
+            includeAll: true,
+            auto: false,
+            auto_min: "10s",
+            auto_count: 30,
+            label: "Application",
+            datasource: {
+              type: "prometheus",
+              uid: "${datasource}",
+            },
+            query: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\"", ($._config.namespaceLabel) + "=~\"$namespace\"", ($._config.teamLabel) + "=~\"$team\""])) + ", app_name)" else "label_values(" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector, "", ($._config.namespaceLabel) + "=~\"$namespace\"", ($._config.teamLabel) + "=~\"$team\""])) + ", app_name)"),
+            definition: (if $._config.showMultiCluster then "label_values(" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\"", ($._config.namespaceLabel) + "=~\"$namespace\"", ($._config.teamLabel) + "=~\"$team\""])) + ", app_name)" else "label_values(" + (lib.sel("spark_k8s_pods", [$._config.exporterSelector, "", ($._config.namespaceLabel) + "=~\"$namespace\"", ($._config.teamLabel) + "=~\"$team\""])) + ", app_name)"),
+            refresh: 2,
+            sort: 1,
+            allValue: ".*",
+            current: {
+              selected: true,
+              text: "All",
+              value: "$__all",
+            },
+          },
+        ],
+      },
+      annotations: {},
+      title: ($._config.dashboards.titlePrefix) + "Applications",
+      uid: ($._config.dashboards.uidPrefix) + "applications",
+      description: "SparkApplications of the kubeflow spark-operator and the Apache spark-kubernetes-operator: states, stuck applications and their drivers, final failures by reason, retries, and ScheduledSparkApplications.",
+      tags: $._config.dashboards.tags,
+      refresh: $._config.dashboards.refresh,
+      time: {
+        from: $._config.dashboards.from,
+        to: "now",
+      },
+      panels: [
+        {
+          type: "row",
+          collapsed: false,
+          id: 1,
+          panels: [],
+          title: "States",
+          gridPos: {
+            x: 0,
+            y: 0,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 60,
+                lineWidth: 1,
+                stacking: {
+                  mode: "normal",
+                },
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 9007199254740991,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Applications by state and operator",
+          description: "SparkApplication objects by state as their operator spells it (kubeflow UPPER_CASE, Apache CamelCase); NEW for objects no operator has picked up yet.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 0,
+            y: 1,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (operator, state) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + "))" else "sum by (operator, state) (max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_applications", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + "))"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{operator}} {{state}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 2,
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 600,
+                    color: "orange",
+                  },
+                  {
+                    value: 1800,
+                    color: "red",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Stuck applications",
+          description: "Applications longer in a non-terminal state than its SparkApplicationStuck threshold, with the time in that state and what the driver pod is doing (image_pull, unschedulable, none = no driver pod, running, ended).",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 12,
+            x: 12,
+            y: 1,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sort_desc(\n(\n  max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + ")\n  > on(state) group_left()\n  (\n    label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverEvicted) + "), \"state\", \"DriverEvicted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReady) + "), \"state\", \"DriverReady\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReadyTimedOut) + "), \"state\", \"DriverReadyTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverRequested) + "), \"state\", \"DriverRequested\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStartTimedOut) + "), \"state\", \"DriverStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStarted) + "), \"state\", \"DriverStarted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ExecutorsStartTimedOut) + "), \"state\", \"ExecutorsStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.FAILING) + "), \"state\", \"FAILING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Failed) + "), \"state\", \"Failed\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.INVALIDATING) + "), \"state\", \"INVALIDATING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.NEW) + "), \"state\", \"NEW\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.PENDING_RERUN) + "), \"state\", \"PENDING_RERUN\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.RESUMING) + "), \"state\", \"RESUMING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUBMITTED) + "), \"state\", \"SUBMITTED\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUCCEEDING) + "), \"state\", \"SUCCEEDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUSPENDING) + "), \"state\", \"SUSPENDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ScheduledToRestart) + "), \"state\", \"ScheduledToRestart\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SchedulingFailure) + "), \"state\", \"SchedulingFailure\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Submitted) + "), \"state\", \"Submitted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Succeeded) + "), \"state\", \"Succeeded\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.UNKNOWN) + "), \"state\", \"UNKNOWN\", \"\", \"\")\n  )\n)\n+ on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) group_left(driver_status)\n(\n  0 * topk by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (1, max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_driver_status", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "))\n  or on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator)\n  label_replace(0 * group by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "), \"driver_status\", \"unknown\", \"\", \"\")\n)\n)" else "sort_desc(\n(\n  max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + ")\n  > on(state) group_left()\n  (\n    label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverEvicted) + "), \"state\", \"DriverEvicted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReady) + "), \"state\", \"DriverReady\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverReadyTimedOut) + "), \"state\", \"DriverReadyTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverRequested) + "), \"state\", \"DriverRequested\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStartTimedOut) + "), \"state\", \"DriverStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.DriverStarted) + "), \"state\", \"DriverStarted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ExecutorsStartTimedOut) + "), \"state\", \"ExecutorsStartTimedOut\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.FAILING) + "), \"state\", \"FAILING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Failed) + "), \"state\", \"Failed\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.INVALIDATING) + "), \"state\", \"INVALIDATING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.NEW) + "), \"state\", \"NEW\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.PENDING_RERUN) + "), \"state\", \"PENDING_RERUN\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.RESUMING) + "), \"state\", \"RESUMING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUBMITTED) + "), \"state\", \"SUBMITTED\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUCCEEDING) + "), \"state\", \"SUCCEEDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SUSPENDING) + "), \"state\", \"SUSPENDING\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.ScheduledToRestart) + "), \"state\", \"ScheduledToRestart\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.SchedulingFailure) + "), \"state\", \"SchedulingFailure\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Submitted) + "), \"state\", \"Submitted\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.Succeeded) + "), \"state\", \"Succeeded\", \"\", \"\")\n    or label_replace(vector(" + lib.num($._config.applicationStuckSeconds.UNKNOWN) + "), \"state\", \"UNKNOWN\", \"\", \"\")\n  )\n)\n+ on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) group_left(driver_status)\n(\n  0 * topk by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (1, max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_application_driver_status", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "))\n  or on(" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator)\n  label_replace(0 * group by (" + ($._config.clusterLabel) + ", " + ($._config.namespaceLabel) + ", app_name, operator) (" + (lib.sel("spark_k8s_application_state_seconds", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "), \"driver_status\", \"unknown\", \"\", \"\")\n)\n)"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 3,
+        },
+        {
+          type: "row",
+          collapsed: false,
+          id: 4,
+          panels: [],
+          title: "Failures and retries",
+          gridPos: {
+            x: 0,
+            y: 9,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 60,
+                lineWidth: 1,
+                stacking: {
+                  mode: "normal",
+                },
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Final failures by reason",
+          description: "Applications that ended failed for good in the last " + ($._config.windows.events) + ", by reason: the driver pod as the exporter saw it end (driver_oom_killed, driver_evicted, driver_preempted, driver_error, image_pull), else the status' error message (submission_failed, unknown).",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 0,
+            y: 10,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sum by (reason) (namespace_team_app_state:spark_k8s_application_failures:increase" + ($._config.windows.events) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})" else "sum by (reason) (namespace_team_app_state:spark_k8s_application_failures:increase" + ($._config.windows.events) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"})"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{reason}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 5,
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Failed applications",
+          description: "Final failures per application over the dashboard range (a failure series appearing within it counts with its value), with the failed state and reason.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 8,
+            y: 10,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "sort_desc(max without(" + std.join(', ', $._config.haLabels) + ") ((increase(" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "[$__range]) > 0) or (" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + " unless " + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + " offset $__range)))" else "sort_desc(max without(" + std.join(', ', $._config.haLabels) + ") ((increase(" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + "[$__range]) > 0) or (" + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + " unless " + (lib.sel("spark_k8s_application_failures_total", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\""])) + " offset $__range)))"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 6,
+        },
+        {
+          type: "timeseries",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            legend: {
+              displayMode: "list",
+              placement: "bottom",
+              showLegend: true,
+              calcs: [],
+            },
+            tooltip: {
+              mode: "single",
+              sort: "asc",
+            },
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                fillOpacity: 10,
+                lineWidth: 1,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 1,
+                    color: "orange",
+                  },
+                ],
+              },
+              min: 0,
+            },
+            overrides: [],
+          },
+          title: "Retries by application",
+          description: "Failed attempts the operator retried in the last " + ($._config.windows.events) + " (restart policy OnFailure/Always): retries that end in success are not failures, but cost a run each.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 8,
+            x: 16,
+            y: 10,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "namespace_team_app:spark_k8s_application_retries:increase" + ($._config.windows.events) + "{" + ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}" else "namespace_team_app:spark_k8s_application_retries:increase" + ($._config.windows.events) + "{" + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\", app_name=~\"$app\"}"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              legendFormat: "{{" + ($._config.namespaceLabel) + "}} {{app_name}}",
+              range: true,
+              instant: false,
+            },
+          ],
+          id: 7,
+        },
+        {
+          type: "row",
+          collapsed: false,
+          id: 8,
+          panels: [],
+          title: "Schedules",
+          gridPos: {
+            x: 0,
+            y: 18,
+            h: 1,
+            w: 24,
+          },
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "red",
+                  },
+                  {
+                    value: 0,
+                    color: "green",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Next run due in",
+          description: "Seconds until each ScheduledSparkApplication's next run (status.nextRun); negative when the run is overdue (SparkScheduledApplicationMissedRun after the grace).",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 6,
+            x: 0,
+            y: 19,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_next_run_timestamp_seconds", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ") - time()" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_next_run_timestamp_seconds", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ") - time()"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 9,
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 9007199254740991,
+                    color: "orange",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Time since last run",
+          description: "Seconds since each ScheduledSparkApplication last started a run (status.lastRun).",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 6,
+            x: 6,
+            y: 19,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_timestamp_seconds", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")" else "time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_timestamp_seconds", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 10,
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "s",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 9007199254740991,
+                    color: "orange",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Time since last success",
+          description: "Seconds since the latest COMPLETED run of each schedule finished, where the exporter knows it.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 6,
+            x: 12,
+            y: 19,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_success_timestamp_seconds", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")" else "time() - max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_success_timestamp_seconds", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 11,
+        },
+        {
+          type: "table",
+          transparent: false,
+          repeatDirection: "h",
+          options: {
+            frameIndex: 0,
+            showHeader: true,
+            showTypeIcons: false,
+            footer: {
+              show: false,
+              reducer: [],
+              countRows: false,
+            },
+            cellHeight: "sm",
+          },
+          fieldConfig: {
+            defaults: {
+              custom: {
+                align: "auto",
+                inspect: false,
+              },
+              unit: "short",
+              thresholds: {
+                mode: "absolute",
+                steps: [
+                  {
+                    value: null,
+                    color: "green",
+                  },
+                  {
+                    value: 9007199254740991,
+                    color: "orange",
+                  },
+                ],
+              },
+            },
+            overrides: [],
+          },
+          title: "Last run state and suspended schedules",
+          description: "The state of the run each schedule started last (run_name, state), and 1 for suspended schedules.",
+          datasource: {
+            type: "prometheus",
+            uid: "${datasource}",
+          },
+          gridPos: {
+            h: 8,
+            w: 6,
+            x: 18,
+            y: 19,
+          },
+          targets: [
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_state", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_last_run_state", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ")"),
+              refId: "A",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+            {
+              expr: (if $._config.showMultiCluster then "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_suspended", [$._config.exporterSelector, ($._config.clusterLabel) + "=~\"$cluster\", " + ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ") == 1" else "max without(" + std.join(', ', $._config.haLabels) + ") (" + (lib.sel("spark_k8s_scheduled_application_suspended", [$._config.exporterSelector, ($._config.namespaceLabel) + "=~\"$namespace\", " + ($._config.teamLabel) + "=~\"$team\""])) + ") == 1"),
+              refId: "B",
+              datasource: {
+                type: "prometheus",
+                uid: "${datasource}",
+              },
+              instant: true,
+              range: false,
+              format: "table",
+            },
+          ],
+          id: 12,
+        },
+      ],
+    },
     "spark-k8s-exporter-exporter.json": {
       timezone: $._config.dashboards.timezone,
       editable: false,

@@ -8,6 +8,7 @@ import type { BundleConfig } from './config.js';
 import { applicationDashboard } from './dashboards/application.js';
 import { exporterDashboard } from './dashboards/exporter.js';
 import { overviewDashboard } from './dashboards/overview.js';
+import { applicationsDashboard } from './dashboards/applications.js';
 import { quotasDashboard } from './dashboards/quotas.js';
 import { renderDashboard } from './dashboards/render.js';
 import type { DashboardSpec } from './dashboards/spec.js';
@@ -23,7 +24,7 @@ export const PROMETHEUS_RULE_FILE = 'alerts/spark-k8s-exporter.prometheusrule.ya
 export const ALERTMANAGER_FILE = 'alerts/alertmanager-example.yaml';
 
 export function dashboardSpecs(cfg: BundleConfig): DashboardSpec[] {
-  return [overviewDashboard(cfg), applicationDashboard(cfg), quotasDashboard(cfg), exporterDashboard(cfg)];
+  return [overviewDashboard(cfg), applicationDashboard(cfg), quotasDashboard(cfg), applicationsDashboard(cfg), exporterDashboard(cfg)];
 }
 
 function yaml(doc: unknown): string {

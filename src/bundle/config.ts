@@ -37,6 +37,10 @@ export interface Thresholds {
   quotaForecastHorizonSeconds: number;
   /** Seconds without any watch event or bookmark before a watch counts as stalled. */
   watchStalledSeconds: number;
+  /** Seconds a ScheduledSparkApplication's next run may be overdue before it counts as missed. */
+  scheduledRunGraceSeconds: number;
+  /** Schedule periods (next run − last run) without a successful run before the schedule counts as failing to deliver. */
+  scheduledRunSuccessPeriods: number;
   /** Working set / memory limit above which a Spark container is close to being OOMKilled. */
   memoryNearLimitRatio: number;
   /** spark.dynamicAllocation.executorIdleTimeout (seconds) under which executor churn is blamed on it. */
@@ -124,6 +128,14 @@ export interface BundleConfig {
   teamLabel: string;
   runbookBaseUrl: string;
   thresholds: Thresholds;
+  /**
+   * Seconds a SparkApplication may stay in a non-terminal state before SparkApplicationStuck,
+   * per state as its operator spells it (kubeflow's UPPER_CASE, Apache's CamelCase); 0 or an
+   * absent state is never stuck (RUNNING, RunningHealthy, SUSPENDED are where applications live).
+   * The jsonnet mixin and the chart tune the number of each state listed here; which states are
+   * alerted on is decided when the bundle is generated.
+   */
+  applicationStuckSeconds: Record<string, number>;
   advice: Advice;
   windows: Windows;
   /** Per alert name, e.g. `{ SparkExecutorOOMKilled: { for: '2m', severity: 'critical' } }`. */
@@ -158,6 +170,34 @@ export const DEFAULT_BUNDLE_CONFIG: BundleConfig = {
     memoryNearLimitRatio: 0.9,
     executorIdleTimeoutMinSeconds: 120,
     coldStartSeconds: 30,
+    scheduledRunGraceSeconds: 900,
+    scheduledRunSuccessPeriods: 2,
+  },
+  applicationStuckSeconds: {
+    // kubeflow spark-operator
+    NEW: 600,
+    SUBMITTED: 600,
+    PENDING_RERUN: 1800,
+    INVALIDATING: 600,
+    SUCCEEDING: 600,
+    FAILING: 600,
+    UNKNOWN: 600,
+    SUSPENDING: 600,
+    RESUMING: 600,
+    // Apache spark-kubernetes-operator: its own timeouts (5m by default) end the starting states,
+    // and a stopping state is released within seconds; lingering means the operator is not acting.
+    Submitted: 600,
+    ScheduledToRestart: 1800,
+    DriverRequested: 600,
+    DriverStarted: 600,
+    DriverReady: 600,
+    DriverStartTimedOut: 600,
+    ExecutorsStartTimedOut: 600,
+    DriverReadyTimedOut: 600,
+    Succeeded: 600,
+    Failed: 600,
+    SchedulingFailure: 600,
+    DriverEvicted: 600,
   },
   advice: { memoryOverheadMargin: 0.1, memoryOverheadMinMiB: 384, executorIdleTimeoutSeconds: 300 },
   windows: { events: '10m', churn: '15m', forecast: '1h', memory: '6h', startup: '1h' },
@@ -209,6 +249,7 @@ export function mergeConfig(override: unknown, base: BundleConfig = DEFAULT_BUND
 function mergeValue(base: unknown, over: unknown, path: string): unknown {
   if (over === undefined) return structuredClone(base);
   if (path === 'config.alerts') return mergeAlertOverrides(base, over, path);
+  if (path === 'config.applicationStuckSeconds') return mergeStateThresholds(base, over, path);
   if (isRecord(base)) {
     if (!isRecord(over)) throw new Error(`${path}: expected an object`);
     const out: Record<string, unknown> = {};
@@ -257,6 +298,18 @@ function mergeAlertOverrides(base: unknown, over: unknown, path: string): Record
   return out;
 }
 
+/** States are open-ended (an operator may add one): any state name, a number of seconds each. */
+function mergeStateThresholds(base: unknown, over: unknown, path: string): Record<string, number> {
+  if (!isRecord(over)) throw new Error(`${path}: expected an object`);
+  const out: Record<string, number> = isRecord(base) ? (structuredClone(base) as Record<string, number>) : {};
+  for (const [state, v] of Object.entries(over)) {
+    if (!/^[A-Za-z_]{1,48}$/.test(state)) throw new Error(`${path}.${state}: not a state name`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new Error(`${path}.${state}: expected a number of seconds >= 0`);
+    out[state] = v;
+  }
+  return out;
+}
+
 function isOpenMap(path: string): boolean {
   return /\.(labels|exporterServiceSelector)$/.test(path);
 }
@@ -279,6 +332,9 @@ export function validateConfig(cfg: BundleConfig): void {
   if (!(t.quotaNearlyFullRatio > 0 && t.quotaNearlyFullRatio < 1)) throw new Error('config.thresholds.quotaNearlyFullRatio: must be in (0, 1)');
   for (const [k, v] of Object.entries(t)) {
     if (!(v >= 0)) throw new Error(`config.thresholds.${k}: must be >= 0`);
+  }
+  for (const [state, v] of Object.entries(cfg.applicationStuckSeconds)) {
+    if (!/^[A-Za-z_]{1,48}$/.test(state) || !(v >= 0)) throw new Error(`config.applicationStuckSeconds.${state}: a state name and seconds >= 0`);
   }
   if (!(t.memoryNearLimitRatio > 0 && t.memoryNearLimitRatio <= 1)) throw new Error('config.thresholds.memoryNearLimitRatio: must be in (0, 1]');
   for (const [k, v] of Object.entries(cfg.advice)) {

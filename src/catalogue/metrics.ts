@@ -41,6 +41,14 @@ export const POD_PHASES = ['Pending', 'Running', 'Succeeded', 'Failed', 'Unknown
 export type PodPhase = (typeof POD_PHASES)[number];
 
 export const ROLES = ['driver', 'executor'] as const;
+
+/** Why a SparkApplication ended failed for good: a bounded set, whatever the operator wrote. */
+export const FAILURE_REASONS = ['driver_oom_killed', 'driver_evicted', 'driver_preempted', 'driver_error', 'submission_failed', 'image_pull', 'unknown'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+/** The `operator` label: kubeflow's spark-operator (sparkoperator.k8s.io) or Apache's spark-kubernetes-operator (spark.apache.org). */
+export const OPERATORS = ['kubeflow', 'apache'] as const;
+export type Operator = (typeof OPERATORS)[number];
 export type Role = (typeof ROLES)[number];
 
 /** 30s … 24h, with 5m (the churn line users know) among them. */
@@ -221,16 +229,76 @@ export const CATALOGUE = [
   // --- SparkApplications ----------------------------------------------------------------------
   {
     name: 'spark_k8s_applications',
-    help: 'SparkApplications (spark-operator CRD) by application state.',
+    help: 'SparkApplications by application state as their operator spells it (kubeflow spark-operator: NEW for not yet submitted; Apache spark-kubernetes-operator: its currentStateSummary).',
     type: 'gauge',
-    labels: ['namespace', 'team', 'state'],
+    labels: ['namespace', 'team', 'state', 'operator'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_application_state_seconds',
+    help: 'How long the SparkApplication has been in its current state: from the status\' own timestamps where they exist, else from when the exporter saw the transition (a lower bound after a restart). Non-terminal applications, and terminal ones within the retention.',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'app_name', 'state', 'operator'],
+    unit: 'seconds',
     group: 'applications',
   },
   {
     name: 'spark_k8s_application_failures_total',
-    help: 'SparkApplication transitions into FAILED or SUBMISSION_FAILED, counted once each.',
+    help: 'SparkApplications that ended failed for good (retries exhausted or none configured), counted once each, by the failed state and why: the driver pod the exporter saw, else the status\' errorMessage.',
     type: 'counter',
-    labels: ['namespace', 'team', 'app_name', 'state'],
+    labels: ['namespace', 'team', 'app_name', 'state', 'reason', 'operator'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_application_retries_total',
+    help: 'Failed attempts (failed submissions or failed runs) the operator retried by its restart policy, counted once each from the status\' attempt counters.',
+    type: 'counter',
+    labels: ['namespace', 'team', 'app_name', 'operator'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_application_driver_status',
+    help: 'Always 1, one series per non-terminal SparkApplication, saying what its driver pod is doing: running, ended, the reason it is pending (as spark_k8s_executors_pending) or none (no driver pod seen).',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'app_name', 'operator', 'driver_status'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_scheduled_application_last_run_timestamp_seconds',
+    help: 'Unix time a ScheduledSparkApplication last started a run (status.lastRun).',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'scheduled_app'],
+    unit: 'seconds',
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_scheduled_application_next_run_timestamp_seconds',
+    help: 'Unix time a ScheduledSparkApplication is due to start its next run (status.nextRun); in the past when a run is overdue.',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'scheduled_app'],
+    unit: 'seconds',
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_scheduled_application_last_success_timestamp_seconds',
+    help: 'Unix time the latest successful (COMPLETED) run of a ScheduledSparkApplication finished, where the exporter knows it (the run object still exists or was seen completing).',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'scheduled_app'],
+    unit: 'seconds',
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_scheduled_application_last_run_state',
+    help: 'Always 1: the state of the SparkApplication a ScheduledSparkApplication last started (status.lastRunName), UNKNOWN when that object is not (or no longer) seen.',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'scheduled_app', 'run_name', 'state'],
+    group: 'applications',
+  },
+  {
+    name: 'spark_k8s_scheduled_application_suspended',
+    help: '1 when the ScheduledSparkApplication is suspended (spec.suspend), else 0.',
+    type: 'gauge',
+    labels: ['namespace', 'team', 'scheduled_app'],
     group: 'applications',
   },
   {

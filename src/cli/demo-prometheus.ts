@@ -1,6 +1,6 @@
 /**
  * `demo --prometheus`: a real Prometheus beside the demo, loaded with the generated rules and
- * scraping the exporter and the simulated drivers' UIs (through the scrape config the
+ * scraping the exporter, the simulated kubelet's cAdvisor and the simulated drivers' UIs (through the scrape config the
  * prometheus-operator makes of the generated driver ServiceMonitor), so a newcomer can open its
  * Alerts page and watch alerts go pending and fire as the scenario plays.
  *
@@ -60,6 +60,8 @@ export interface DemoPrometheusOptions {
   exporterTarget: string;
   /** The simulator's driver UI server (its /sd lists the drivers). */
   driverUiUrl: string | undefined;
+  /** The simulator's API server, which also serves the kubelet's /metrics/cadvisor for its pods. */
+  kubeletUrl: string | undefined;
   log: (line: string) => void;
 }
 
@@ -67,6 +69,31 @@ export interface DemoPrometheus {
   url: string;
   rulesFile: string;
   stop(): Promise<void>;
+}
+
+/**
+ * cAdvisor as kube-prometheus-stack scrapes it (job kubelet, a metrics_path label, container_spec_*
+ * and pod-less cgroups dropped), so the memory-headroom rules see what they would in a cluster.
+ */
+function kubeletJobs(url: string | undefined): Record<string, unknown>[] {
+  if (!url) return [];
+  const u = new URL(url);
+  return [
+    {
+      job_name: 'kubelet',
+      scheme: u.protocol.replace(':', ''),
+      ...(u.protocol === 'https:' ? { tls_config: { insecure_skip_verify: true } } : {}),
+      honor_labels: true,
+      honor_timestamps: true,
+      metrics_path: '/metrics/cadvisor',
+      static_configs: [{ targets: [u.host] }],
+      relabel_configs: [{ source_labels: ['__metrics_path__'], target_label: 'metrics_path' }],
+      metric_relabel_configs: [
+        { source_labels: ['__name__'], regex: 'container_spec.*', action: 'drop' },
+        { source_labels: ['id', 'pod'], regex: '.+;', action: 'drop' },
+      ],
+    },
+  ];
 }
 
 export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<DemoPrometheus> {
@@ -83,6 +110,7 @@ export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<Dem
     scrape_configs: [
       // job must match the bundle's exporterSelector; honor_labels as the generated ServiceMonitor says.
       { job_name: 'spark-k8s-exporter', honor_labels: true, static_configs: [{ targets: [o.exporterTarget] }] },
+      ...kubeletJobs(o.kubeletUrl),
       ...drivers,
     ],
   };

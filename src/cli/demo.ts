@@ -143,6 +143,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
         speed: v['speed'],
         exporterTarget: new URL(exporter.url).host,
         driverUiUrl: sim.driverUiUrl,
+        kubeletUrl: sim.url,
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (e) {

@@ -1,5 +1,5 @@
 /** One Spark application as the model holds it (identity, live pods, counters), and its pods' records. */
-import { EXIT_REASONS, type ExitReason, type Role } from '../catalogue/metrics.js';
+import { EXIT_REASONS, type ExitReason, type PendingReason, type Role } from '../catalogue/metrics.js';
 import { ExecutorIds } from './executor-ids.js';
 
 /** A compact record per pod; the API object itself is dropped after parsing. */
@@ -33,6 +33,9 @@ export class AppRecord {
   readonly driverExits: number[] = EXIT_REASONS.map(() => 0);
   /** Whether a driver pod was ever seen: only then does the app have driver exit series. */
   hasDriver = false;
+  /** How its latest driver pod ended, and why it last waited while Pending (cleared once it runs). */
+  driverExit: ExitReason | undefined;
+  driverPending: PendingReason | undefined;
   /** Spot eligibility of the live driver; undefined while no driver runs. */
   driverSpotEligible: boolean | undefined;
   /** `role\u0000container` → OOMKills. */

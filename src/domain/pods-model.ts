@@ -11,8 +11,9 @@
  * Teams are not stored with the histories: they are resolved when rendered (pod label, else the
  * namespace's), so a team label that arrives or changes later never leaves a series frozen.
  */
-import { LIFETIME_BUCKETS, STARTUP_BUCKETS, type ExitReason, type Role } from '../catalogue/metrics.js';
+import { LIFETIME_BUCKETS, STARTUP_BUCKETS, type ExitReason, type PendingReason, type Role } from '../catalogue/metrics.js';
 import { AppRecord, type PodRecord } from './app-record.js';
+import type { DriverEvidence } from './failure-reason.js';
 import { Histogram } from './histogram.js';
 import type { ApplyMode, Store } from './relist.js';
 import type { SparkPodView } from './spark-pod.js';
@@ -56,6 +57,8 @@ export class PodsModel implements Store<SparkPodView> {
   readonly names = new Map<string, NameStats>();
   readonly startups = new Map<string, StartupStats>();
   private readonly liveAppsByNamespace = new Map<string, number>();
+  /** `namespace\u0000app name` → its applications (one per attempt): how a SparkApplication finds its driver. */
+  private readonly appsByName = new Map<string, Set<AppRecord>>();
 
   constructor(readonly opts: PodsOptions) {}
 
@@ -95,7 +98,11 @@ export class PodsModel implements Store<SparkPodView> {
       const stats = this.names.get(nameKey(app.namespace, app.appName));
       if (stats) stats.podTeam = v.team;
     }
-    if (v.appName !== app.appName && v.appName !== v.appId) app.appName = v.appName;
+    if (v.appName !== app.appName && v.appName !== v.appId) {
+      this.unindexName(app);
+      app.appName = v.appName;
+      this.indexName(app);
+    }
     const ended = isEnded(v);
     if (v.deleting && !rec.deleting) {
       rec.deleting = true;
@@ -106,6 +113,8 @@ export class PodsModel implements Store<SparkPodView> {
     else {
       app.hasDriver = true;
       app.driverSpotEligible = ended ? undefined : v.spotEligible;
+      if (v.phase === 'Pending' && !ended) app.driverPending = v.pendingReason;
+      else if (v.phase === 'Running' || v.phase === 'Succeeded') app.driverPending = undefined;
     }
 
     if (!rec.startupObserved && v.runningSinceMs !== undefined) {
@@ -200,6 +209,7 @@ export class PodsModel implements Store<SparkPodView> {
     if (!app) {
       app = new AppRecord(key, v.namespace, v.appId, v.appName);
       this.apps.set(key, app);
+      this.indexName(app);
       this.liveAppsByNamespace.set(v.namespace, (this.liveAppsByNamespace.get(v.namespace) ?? 0) + 1);
       const ns = this.nameStats(v.namespace, v.appName, nowMs);
       ns.liveApps++;
@@ -213,6 +223,7 @@ export class PodsModel implements Store<SparkPodView> {
     rec.exitCounted = true;
     const app = rec.app;
     app.countExit(reason, rec.role);
+    if (rec.role === 'driver') app.driverExit = reason;
     // Lifetimes and churn are about executors; a driver's end is the application's.
     if (rec.role === 'driver') return;
     const stats = this.nameStats(app.namespace, app.appName, nowMs);
@@ -247,6 +258,45 @@ export class PodsModel implements Store<SparkPodView> {
     return s;
   }
 
+  private indexName(app: AppRecord): void {
+    const k = nameKey(app.namespace, app.appName);
+    let set = this.appsByName.get(k);
+    if (!set) this.appsByName.set(k, (set = new Set()));
+    set.add(app);
+  }
+
+  private unindexName(app: AppRecord): void {
+    const k = nameKey(app.namespace, app.appName);
+    const set = this.appsByName.get(k);
+    if (!set) return;
+    set.delete(app);
+    if (set.size === 0) this.appsByName.delete(k);
+  }
+
+  /**
+   * What is known of a SparkApplication's driver pod: the application its status names (by
+   * spark-app-selector), else the one of that name (the operator's app-name label) whose driver
+   * is live, else the one whose driver was seen last. Undefined when no driver was ever seen.
+   */
+  driverEvidence(namespace: string, appId: string | undefined, appName: string): DriverEvidence | undefined {
+    let app = appId !== undefined ? this.apps.get(`${namespace}/${appId}`) : undefined;
+    if (!app?.hasDriver) {
+      app = undefined;
+      for (const a of this.appsByName.get(nameKey(namespace, appName)) ?? []) {
+        if (!a.hasDriver) continue;
+        if (liveDriver(a)) {
+          app = a;
+          break;
+        }
+        app = a;
+      }
+    }
+    if (!app) return undefined;
+    const d = liveDriver(app);
+    const status = d ? (d.phase === 'Pending' ? (d.pendingReason ?? 'other') : d.phase === 'Running' ? 'running' : 'ended') : 'ended';
+    return { exit: app.driverExit, pending: app.driverPending as PendingReason | undefined, status };
+  }
+
   /**
    * Advances time-based state: executor-id gaps that never filled become skipped ids, churn
    * windows slide, and applications gone longer than the retention lose their series.
@@ -273,6 +323,7 @@ export class PodsModel implements Store<SparkPodView> {
 
   private dropApp(app: AppRecord, nowMs: number): void {
     this.apps.delete(app.key);
+    this.unindexName(app);
     const n = (this.liveAppsByNamespace.get(app.namespace) ?? 1) - 1;
     if (n > 0) this.liveAppsByNamespace.set(app.namespace, n);
     else this.liveAppsByNamespace.delete(app.namespace);
@@ -282,6 +333,11 @@ export class PodsModel implements Store<SparkPodView> {
       if (s.liveApps === 0) s.idleSinceMs = app.emptySinceMs ?? nowMs;
     }
   }
+}
+
+function liveDriver(app: AppRecord): PodRecord | undefined {
+  for (const p of app.pods) if (p.role === 'driver' && !p.exitCounted && !p.deleting) return p;
+  return undefined;
 }
 
 // A handful of container names repeat over every pod: one string each, not one per pod.

@@ -247,7 +247,7 @@ function oomKillsOf(statuses: readonly Json[]): { container: string; key: string
   return out;
 }
 
-function disruptionOf(status: Json | undefined): Disruption | undefined {
+export function disruptionOf(status: Json | undefined): Disruption | undefined {
   for (const c of arr(status?.['conditions'])) {
     const cond = obj(c);
     if (cond?.['type'] !== 'DisruptionTarget' || cond['status'] !== 'True') continue;

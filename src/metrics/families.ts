@@ -7,6 +7,7 @@ import { EXIT_REASONS, POD_PHASES, ROLES } from '../catalogue/metrics.js';
 import type { AppRecord } from '../domain/app-record.js';
 import { Histogram } from '../domain/histogram.js';
 import { headroomExecutors } from '../domain/quota.js';
+import type { ScheduledSparkApplicationView } from '../domain/scheduled-spark-application.js';
 import type { QuotaView } from '../domain/quota.js';
 import { RESOURCES, type Resource } from '../source/self-stats.js';
 import type { RenderContext, Renderers, Samples } from './family.js';
@@ -35,6 +36,14 @@ function quotaSamples(ctx: RenderContext, out: Samples<readonly [string, string,
       const v = pick(q, resource);
       if (v !== undefined && !Number.isNaN(v)) out.sample([q.namespace, team, q.name, resource], v);
     }
+  }
+}
+
+/** One sample per ScheduledSparkApplication whose value is known; seconds for timestamps. */
+function scheduled(ctx: RenderContext, out: Samples<readonly [string, string, string]>, pick: (s: ScheduledSparkApplicationView) => number | undefined, scale = 1000): void {
+  for (const s of ctx.model.scheduledApps.byUid.values()) {
+    const v = pick(s);
+    if (v !== undefined) out.sample([s.namespace, ctx.model.team(s.namespace, s.team), s.name], v / scale);
   }
 }
 
@@ -235,26 +244,100 @@ export const RENDERERS: Renderers = {
     render(ctx, out) {
       const counts = new Map<string, number>();
       for (const { view } of ctx.model.sparkApps.records.values()) {
-        const key = `${view.namespace}\u0000${ctx.model.team(view.namespace, view.team)}\u0000${view.state}`;
+        const key = `${view.namespace}\u0000${ctx.model.team(view.namespace, view.team)}\u0000${view.state}\u0000${view.operator}`;
         counts.set(key, (counts.get(key) ?? 0) + 1);
       }
       keyed(out, counts);
     },
   },
+  spark_k8s_application_state_seconds: {
+    scope: 'cluster',
+    render(ctx, out) {
+      const apps = ctx.model.sparkApps;
+      for (const [uid, { view }] of apps.records) {
+        const since = apps.stateSince(uid, ctx.nowMs);
+        if (!since) continue;
+        const ageMs = Math.max(0, ctx.nowMs - since.ms);
+        // Terminal objects pile up by the thousand: only recent ends, and only when their end is known.
+        if (view.terminal && (!since.known || ageMs >= ctx.model.opts.retentionMs)) continue;
+        out.sample([view.namespace, ctx.model.team(view.namespace, view.team), view.name, view.state, view.operator], ageMs / 1000);
+      }
+    },
+  },
   spark_k8s_application_failures_total: {
     scope: 'cluster',
     render(ctx, out) {
-      for (const f of ctx.model.sparkApps.failures.values()) out.sample([f.namespace, ctx.model.team(f.namespace, f.labelTeam), f.name, f.state], f.count);
+      for (const f of ctx.model.sparkApps.failures.values()) out.sample([f.namespace, ctx.model.team(f.namespace, f.labelTeam), f.name, f.state, f.reason, f.operator], f.count);
+    },
+  },
+  spark_k8s_application_retries_total: {
+    scope: 'cluster',
+    render(ctx, out) {
+      for (const r of ctx.model.sparkApps.retries.values()) out.sample([r.namespace, ctx.model.team(r.namespace, r.labelTeam), r.name, r.operator], r.count);
+    },
+  },
+  spark_k8s_application_driver_status: {
+    scope: 'cluster',
+    render(ctx, out) {
+      for (const { view } of ctx.model.sparkApps.records.values()) {
+        if (view.terminal) continue;
+        const driver = ctx.model.pods.driverEvidence(view.namespace, view.sparkAppId, view.name);
+        out.sample([view.namespace, ctx.model.team(view.namespace, view.team), view.name, view.operator, driver?.status ?? 'none'], 1);
+      }
     },
   },
   spark_k8s_application_dynamic_allocation: {
     scope: 'cluster',
     render(ctx, out) {
+      // Both operators may name an application alike in one namespace: one set of series per name.
+      const seen = new Set<string>();
       for (const { view } of ctx.model.sparkApps.records.values()) {
+        const key = `${view.namespace}\u0000${view.name}`;
+        if (seen.has(key)) continue;
+        seen.add(key);
         const team = ctx.model.team(view.namespace, view.team);
         for (const [setting, v] of view.executors.dynamicAllocation) out.sample([view.namespace, team, view.name, setting], v);
       }
     },
+  },
+  spark_k8s_scheduled_application_last_run_timestamp_seconds: {
+    scope: 'cluster',
+    render: (ctx, out) => scheduled(ctx, out, (s) => s.lastRunMs),
+  },
+  spark_k8s_scheduled_application_next_run_timestamp_seconds: {
+    scope: 'cluster',
+    render: (ctx, out) => scheduled(ctx, out, (s) => s.nextRunMs),
+  },
+  spark_k8s_scheduled_application_last_success_timestamp_seconds: {
+    scope: 'cluster',
+    render(ctx, out) {
+      const apps = ctx.model.sparkApps;
+      scheduled(ctx, out, (s) => {
+        let best = apps.scheduleSuccessMs.get(`${s.namespace}\u0000${s.name}`);
+        for (const run of s.pastSuccessfulRunNames) {
+          const v = apps.byNameOf('kubeflow', s.namespace, run);
+          if (v?.state === 'COMPLETED' && v.terminationMs !== undefined && v.terminationMs > (best ?? 0)) best = v.terminationMs;
+        }
+        return best;
+      });
+    },
+  },
+  spark_k8s_scheduled_application_last_run_state: {
+    scope: 'cluster',
+    render(ctx, out) {
+      for (const s of ctx.model.scheduledApps.byUid.values()) {
+        if (!s.lastRunName) continue;
+        // The run object may be gone (history limits): the schedule's own lists still say how it ended.
+        const state =
+          ctx.model.sparkApps.byNameOf('kubeflow', s.namespace, s.lastRunName)?.state ??
+          (s.pastFailedRunNames.includes(s.lastRunName) ? 'FAILED' : s.pastSuccessfulRunNames.includes(s.lastRunName) ? 'COMPLETED' : 'UNKNOWN');
+        out.sample([s.namespace, ctx.model.team(s.namespace, s.team), s.name, s.lastRunName, state], 1);
+      }
+    },
+  },
+  spark_k8s_scheduled_application_suspended: {
+    scope: 'cluster',
+    render: (ctx, out) => scheduled(ctx, out, (s) => (s.suspended ? 1 : 0), 1),
   },
   spark_k8s_exporter_build_info: { scope: 'cluster', render: (ctx, out) => out.sample([ctx.self.version, process.version], 1) },
   spark_k8s_exporter_watch_events_total: { scope: 'cluster', render: (ctx, out) => keyed(out, ctx.self.watchEvents) },
@@ -268,7 +351,14 @@ export const RENDERERS: Renderers = {
     scope: 'cluster',
     render(ctx, out) {
       const m = ctx.model;
-      const counts: Record<Resource, number> = { pods: m.pods.records.size, resourcequotas: m.quotas.byUid.size, namespaces: m.namespaces.size, sparkapplications: m.sparkApps.records.size };
+      const counts: Record<Resource, number> = {
+        pods: m.pods.records.size,
+        resourcequotas: m.quotas.byUid.size,
+        namespaces: m.namespaces.size,
+        sparkapplications: m.sparkApps.countOf('kubeflow'),
+        scheduledsparkapplications: m.scheduledApps.byUid.size,
+        'sparkapplications.spark.apache.org': m.sparkApps.countOf('apache'),
+      };
       perResource(out, (r) => (ctx.self.synced.has(r) ? counts[r] : undefined));
     },
   },

@@ -13,7 +13,7 @@ export const SIMULATE_FLAGS = flagTable([
   { name: 'speed', type: 'number', default: '1', help: 'Simulated seconds per real second' },
   { name: 'seed', type: 'int', default: '1', min: 0, help: 'Seed of the simulated workload (same seed, same run)' },
   { name: 'tls', type: 'bool', default: 'false', help: 'Serve HTTPS (a self-signed certificate, written into the kubeconfig)' },
-  { name: 'crd', type: 'bool', default: 'true', help: 'Serve the SparkApplication CRD; --no-crd makes the sparkoperator.k8s.io group absent (404)' },
+  { name: 'crd', type: 'bool', default: 'true', help: 'Serve the Spark operator CRDs (kubeflow SparkApplications and ScheduledSparkApplications, Apache SparkApplications); --no-crd makes their groups absent (404)' },
   { name: 'pods', type: 'int', min: 1, help: 'Pods in the scale scenario (default 150000)' },
   { name: 'apps', type: 'int', min: 1, help: 'Applications in the scale scenario (default pods / 50)' },
 ]);

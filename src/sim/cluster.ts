@@ -350,7 +350,7 @@ export class Cluster {
     const existing = this.store.get(resource, ns, name);
     if (!existing) throw notFound(resource, name, resource === 'sparkapplications' ? 'sparkoperator.k8s.io' : '');
     if (resource === 'namespaces') {
-      for (const r of ['pods', 'resourcequotas', 'limitranges', 'events', 'sparkapplications']) {
+      for (const r of ['pods', 'resourcequotas', 'limitranges', 'events', 'sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org']) {
         for (const o of [...this.store.list(r, name)]) this.store.remove(r, name, o.metadata.name);
       }
     }

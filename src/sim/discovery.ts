@@ -1,5 +1,5 @@
 /** Legacy discovery documents (kubectl falls back to them when aggregated discovery is not offered). */
-import { CORE_RESOURCES, SPARK_APPLICATIONS, SPARK_GROUP, SPARK_VERSION, type ResourceDef } from './resources.js';
+import { CORE_RESOURCES, SPARK_CRDS, storeOf, type ResourceDef } from './resources.js';
 
 function resourceList(groupVersion: string, defs: ResourceDef[]): Record<string, unknown> {
   return {
@@ -11,7 +11,7 @@ function resourceList(groupVersion: string, defs: ResourceDef[]): Record<string,
       if (d.shortNames.length) main['shortNames'] = d.shortNames;
       if (d.categories) main['categories'] = d.categories;
       const out: Array<Record<string, unknown>> = [main];
-      if (d.resource === 'pods' || d.resource === 'resourcequotas' || d.resource === 'sparkapplications' || d.resource === 'nodes' || d.resource === 'namespaces') {
+      if (d.resource === 'pods' || d.resource === 'resourcequotas' || d.resource === 'sparkapplications' || d.resource === 'scheduledsparkapplications' || d.resource === 'nodes' || d.resource === 'namespaces') {
         out.push({ name: `${d.resource}/status`, singularName: '', namespaced: d.namespaced, kind: d.kind, verbs: ['get', 'patch', 'update'] });
       }
       return out;
@@ -27,21 +27,38 @@ export function coreResources(): Record<string, unknown> {
   return resourceList('v1', CORE_RESOURCES);
 }
 
-function sparkGroup(): Record<string, unknown> {
-  const gv = { groupVersion: `${SPARK_GROUP}/${SPARK_VERSION}`, version: SPARK_VERSION };
-  return { name: SPARK_GROUP, versions: [gv], preferredVersion: gv };
+/** The installed CRDs' resources per API group, groups in a stable order. */
+function groups(installed: ReadonlySet<string>): Map<string, ResourceDef[]> {
+  const out = new Map<string, ResourceDef[]>();
+  for (const d of SPARK_CRDS) {
+    if (!installed.has(storeOf(d))) continue;
+    const list = out.get(d.group) ?? [];
+    list.push(d);
+    out.set(d.group, list);
+  }
+  return out;
 }
 
-export function groupList(crd: boolean): Record<string, unknown> {
-  return { kind: 'APIGroupList', apiVersion: 'v1', groups: crd ? [sparkGroup()] : [] };
+function groupDoc(group: string, defs: readonly ResourceDef[]): Record<string, unknown> {
+  const version = defs[0]?.version ?? 'v1';
+  const gv = { groupVersion: `${group}/${version}`, version };
+  return { name: group, versions: [gv], preferredVersion: gv };
 }
 
-export function sparkGroupDoc(): Record<string, unknown> {
-  return { kind: 'APIGroup', apiVersion: 'v1', ...sparkGroup() };
+export function groupList(installed: ReadonlySet<string>): Record<string, unknown> {
+  return { kind: 'APIGroupList', apiVersion: 'v1', groups: [...groups(installed)].map(([g, defs]) => groupDoc(g, defs)) };
 }
 
-export function sparkResources(): Record<string, unknown> {
-  return resourceList(`${SPARK_GROUP}/${SPARK_VERSION}`, [SPARK_APPLICATIONS]);
+/** `/apis/<group>`, or undefined when none of its CRDs is installed. */
+export function groupDocument(installed: ReadonlySet<string>, group: string): Record<string, unknown> | undefined {
+  const defs = groups(installed).get(group);
+  return defs ? { kind: 'APIGroup', apiVersion: 'v1', ...groupDoc(group, defs) } : undefined;
+}
+
+/** `/apis/<group>/<version>`: the installed resources of the group. */
+export function groupResources(installed: ReadonlySet<string>, group: string, version: string): Record<string, unknown> | undefined {
+  const defs = groups(installed).get(group)?.filter((d) => d.version === version);
+  return defs && defs.length > 0 ? resourceList(`${group}/${version}`, defs) : undefined;
 }
 
 export function version(): Record<string, unknown> {

@@ -11,6 +11,7 @@ import { isScenario, SCENARIOS } from './scenarios.js';
 import { makeClientCert, makeSelfSignedCert, type TlsMaterial } from './tls.js';
 import { kubeconfigYaml } from './kubeconfig.js';
 import { buildExecutorPod } from './objects.js';
+import { ALL_SPARK_CRDS, type SparkCrd } from './resources.js';
 import type { Truth } from './truth.js';
 import type { KObject, Pod } from './types.js';
 
@@ -30,6 +31,8 @@ export interface SimulatorOptions {
   seed?: number;
   kubeconfigOut?: string;
   sparkApplicationCrd?: boolean;
+  /** Which operator CRDs are installed (store names); default all three, none with sparkApplicationCrd false. */
+  crds?: readonly SparkCrd[];
   scale?: { pods: number; apps: number };
   /** Real seconds between watch BOOKMARK events (default 10). */
   bookmarkIntervalSeconds?: number;
@@ -51,8 +54,8 @@ export interface FaultSwitches {
   counts(): Record<string, number>;
   /** Recent requests (at least the last 10,000) as `path?query`, oldest first. */
   requests(): string[];
-  /** Installs (true) or removes the SparkApplication CRD while running. */
-  sparkApplicationCrd(on: boolean): void;
+  /** Installs (true) or removes the operator CRDs while running: all three, or those named. */
+  sparkApplicationCrd(on: boolean, which?: readonly SparkCrd[]): void;
   openWatches(): number;
 }
 
@@ -100,7 +103,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const tlsMaterial = opts.tls ? makeSelfSignedCert(host) : undefined;
   const token = opts.tls ? randomBytes(24).toString('hex') : undefined;
   const clientCert = tlsMaterial ? makeClientCert(tlsMaterial, 'spark-sim-admin') : undefined;
-  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crd: opts.sparkApplicationCrd ?? true, bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
+  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crds: new Set<string>(opts.crds ?? (opts.sparkApplicationCrd === false ? [] : ALL_SPARK_CRDS)), bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
   await server.listen();
   const url = server.url();
   const driverUi = opts.driverUi ? new DriverUi(world, host) : undefined;
@@ -162,7 +165,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       down: (ms) => server.down(ms),
       counts: () => ({ ...server.counts }),
       requests: () => [...server.requests],
-      sparkApplicationCrd: (on) => server.setCrd(on),
+      sparkApplicationCrd: (on, which) => server.setCrd(on, which),
       openWatches: () => server.openWatches(),
     },
     cluster: {

@@ -12,6 +12,13 @@ export interface ResourceDef {
   /** Field selectors the real API server indexes for this resource. */
   fieldSelectors: string[];
   categories?: string[];
+  /** The store's (and kubectl's `plural.group`) name where the plural alone is ambiguous; default the plural. */
+  store?: string;
+}
+
+/** The name a resource is stored and counted under. */
+export function storeOf(def: ResourceDef): string {
+  return def.store ?? def.resource;
 }
 
 const META_FIELDS = ['metadata.name', 'metadata.namespace'];
@@ -39,6 +46,24 @@ export const SPARK_APPLICATIONS: ResourceDef = {
   resource: 'sparkapplications', singular: 'sparkapplication', kind: 'SparkApplication', group: SPARK_GROUP, version: SPARK_VERSION,
   namespaced: true, shortNames: ['sparkapp'], verbs: VERBS, fieldSelectors: META_FIELDS,
 };
+
+export const SCHEDULED_SPARK_APPLICATIONS: ResourceDef = {
+  resource: 'scheduledsparkapplications', singular: 'scheduledsparkapplication', kind: 'ScheduledSparkApplication', group: SPARK_GROUP, version: SPARK_VERSION,
+  namespaced: true, shortNames: ['scheduledsparkapp'], verbs: VERBS, fieldSelectors: META_FIELDS,
+};
+
+/** Apache spark-kubernetes-operator: same plural and kind as kubeflow's, another group. */
+export const APACHE_GROUP = 'spark.apache.org';
+export const APACHE_VERSION = 'v1';
+export const APACHE_SPARK_APPLICATIONS: ResourceDef = {
+  resource: 'sparkapplications', singular: 'sparkapplication', kind: 'SparkApplication', group: APACHE_GROUP, version: APACHE_VERSION,
+  namespaced: true, shortNames: ['sparkapp'], verbs: VERBS, fieldSelectors: META_FIELDS, store: 'sparkapplications.spark.apache.org',
+};
+
+/** The three operator CRDs by store name; any subset may be installed. */
+export const SPARK_CRDS = [SPARK_APPLICATIONS, SCHEDULED_SPARK_APPLICATIONS, APACHE_SPARK_APPLICATIONS] as const;
+export type SparkCrd = 'sparkapplications' | 'scheduledsparkapplications' | 'sparkapplications.spark.apache.org';
+export const ALL_SPARK_CRDS: readonly SparkCrd[] = ['sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org'];
 
 export function apiVersionOf(def: ResourceDef): string {
   return def.group === '' ? def.version : `${def.group}/${def.version}`;

@@ -1,9 +1,10 @@
 /** Named scenarios: the cluster layout and workload each one builds, and the signals it promises. */
 import type { Cluster } from './cluster.js';
+import type { ApacheEntry, Lifecycle } from './lifecycle.js';
 import type { AppConfig, SparkWorkload } from './spark.js';
 import { buildLimitRange, buildNamespace, buildQuota, type NodeSpecIn } from './objects.js';
 
-export const SCENARIOS = ['steady', 'oom', 'quota-crunch', 'quota-crunch-long', 'churn', 'spot-preemption', 'image-pull', 'demo', 'scale', 'empty'] as const;
+export const SCENARIOS = ['steady', 'oom', 'quota-crunch', 'quota-crunch-long', 'churn', 'spot-preemption', 'image-pull', 'stuck', 'retries', 'schedule', 'demo', 'scale', 'empty'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];
 
 export function isScenario(s: string): s is ScenarioName {
@@ -52,7 +53,7 @@ export const QUOTA_CRUNCH_LONG = {
 const ROOMY = { 'requests.cpu': '400', 'requests.memory': '2Ti', pods: '1000' };
 
 /** Builds the scenario's cluster and registers its workload. */
-export function buildScenario(name: ScenarioName, cluster: Cluster, spark: SparkWorkload): void {
+export function buildScenario(name: ScenarioName, cluster: Cluster, spark: SparkWorkload, life: Lifecycle): void {
   namespace(cluster, 'default', undefined, undefined);
   namespace(cluster, 'kube-system', undefined, undefined);
   switch (name) {
@@ -125,6 +126,97 @@ export function buildScenario(name: ScenarioName, cluster: Cluster, spark: Spark
       spark.addApp(base({ name: 'ingest-broken-tag', namespace: 'ingest', team: 'ingest', executorImage: BAD_IMAGE, maxExecutors: 6 }));
       spark.addApp(base({ name: 'ingest-flaky-registry', namespace: 'ingest', team: 'ingest', maxExecutors: 8 }));
       return;
+    case 'stuck':
+      nodePool(cluster, 'on-demand', 4, 16, 131072, 0);
+      namespace(cluster, 'ingest', 'ingest', ROOMY);
+      cluster.imagePullFailure.set(BAD_IMAGE, 1);
+      // Left SUBMITTED while its driver backs off on an image pull (spark-operator #1737, #2667).
+      spark.addApp(base({ name: 'ingest-stuck', namespace: 'ingest', team: 'ingest', operator: true, image: BAD_IMAGE, repeatAfterS: undefined }));
+      // Left PENDING_RERUN: the old attempt's resources never went away, so no driver is created.
+      life.kubeflowApp('ingest', 'rerun-stuck', 'ingest', { type: 'OnFailure', onFailureRetries: 3 }, life.kubeflowState('PENDING_RERUN', { submissionAttempts: 1, executionAttempts: 1 }));
+      // Apache: the driver was requested and never appeared.
+      life.apacheApp('ingest', 'pi-stuck', 'ingest', 'Never');
+      life.apacheSteps('ingest', 'pi-stuck', [[1, () => life.apacheStatus([['Submitted', 0], ['DriverRequested', 1, 'Requested driver from resource scheduler.']], 0, 0, undefined)]]);
+      return;
+    case 'retries': {
+      nodePool(cluster, 'on-demand', 2, 16, 131072, 0);
+      namespace(cluster, 'etl', 'data-eng', ROOMY);
+      // Everything starts 300 simulated seconds in: after an exporter (and a Prometheus) started with
+      // the simulator have listed, so the failures and retries happen where they are counted.
+      const T = 300;
+      const onFailure = { type: 'OnFailure', onFailureRetries: 3, onFailureRetryInterval: 5, onSubmissionFailureRetries: 0 };
+      // OnFailure with retries: two failed attempts, then success (FAILING → PENDING_RERUN → SUBMITTED).
+      life.kubeflowApp('etl', 'etl-retry', 'data-eng', onFailure, life.kubeflowState(''), {}, 0);
+      const error = 'driver container failed with ExitCode: 1, Reason: Error';
+      const attempt = (n: number, from: number, ok: boolean): Array<readonly [number, Record<string, unknown>]> => {
+        const c = { submissionID: `sub-${n}`, submissionAttempts: n, executionAttempts: n };
+        const out: Array<readonly [number, Record<string, unknown>]> = [
+          [from, life.kubeflowState('SUBMITTED', { ...c, lastSubmissionAttemptTime: life.iso(from), sparkApplicationId: `spark-${'0'.repeat(31)}${n}` })],
+          [from + 4, life.kubeflowState('RUNNING', { ...c, lastSubmissionAttemptTime: life.iso(from), sparkApplicationId: `spark-${'0'.repeat(31)}${n}` })],
+        ];
+        if (ok) {
+          out.push([from + 15, life.kubeflowState('SUCCEEDING', { ...c, terminationTime: life.iso(from + 15) })]);
+          out.push([from + 17, life.kubeflowState('COMPLETED', { ...c, terminationTime: life.iso(from + 15) })]);
+        } else {
+          out.push([from + 15, life.kubeflowState('FAILING', { ...c, terminationTime: life.iso(from + 15) }, error)]);
+          out.push([from + 20, life.kubeflowState('PENDING_RERUN', c)]);
+        }
+        return out;
+      };
+      life.kubeflowSteps('etl', 'etl-retry', [...attempt(1, T + 1, false), ...attempt(2, T + 25, false), ...attempt(3, T + 50, true)]);
+      life.record(T + 25, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
+      life.record(T + 50, (t) => t.retry('etl', 'etl-retry', 'kubeflow'));
+      // No retries configured: SUBMISSION_FAILED, then FAILED, fails once.
+      life.kubeflowApp('etl', 'etl-submit', 'data-eng', { type: 'Never' }, life.kubeflowState(''), {}, 0);
+      const submitError = 'failed to run spark-submit for SparkApplication etl/etl-submit: exit status 1';
+      life.kubeflowSteps('etl', 'etl-submit', [
+        [T + 2, life.kubeflowState('SUBMISSION_FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(T + 2) }, submitError)],
+        [T + 8, life.kubeflowState('FAILED', { submissionAttempts: 1, lastSubmissionAttemptTime: life.iso(T + 2), terminationTime: life.iso(T + 8) }, submitError)],
+      ]);
+      life.record(T + 8, (t) => t.failure('etl', 'etl-submit', 'FAILED', 'submission_failed', 'kubeflow'));
+      // Apache OnFailure, maxRestartAttempts 1: a failed attempt restarted, then a final OOMKill.
+      life.apacheApp('etl', 'pi-retry', 'data-eng', 'OnFailure');
+      const msg = 'Driver has one or more failed critical container(s), refer last observed status for details.';
+      const exit1 = { phase: 'Failed', containerStatuses: [{ name: 'spark-kubernetes-driver', state: { terminated: { exitCode: 1, reason: 'Error' } } }] };
+      const oom = { phase: 'Failed', containerStatuses: [{ name: 'spark-kubernetes-driver', state: { terminated: { exitCode: 137, reason: 'OOMKilled' } } }] };
+      const first: ApacheEntry[] = [['Submitted', 0], ['DriverRequested', T + 1], ['DriverStarted', T + 3], ['DriverReady', T + 4], ['RunningHealthy', T + 5]];
+      const failedFirst: ApacheEntry[] = [...first, ['Failed', T + 20, msg, exit1]];
+      const second: ApacheEntry[] = [['ScheduledToRestart', T + 21], ['DriverRequested', T + 52], ['DriverStarted', T + 54], ['RunningHealthy', T + 56]];
+      life.apacheSteps('etl', 'pi-retry', [
+        [T + 5, () => life.apacheStatus(first, 0, 0, undefined)],
+        [T + 20, () => life.apacheStatus(failedFirst, 0, 0, undefined)],
+        [T + 21, () => life.apacheStatus(second.slice(0, 1), 1, 1, failedFirst)],
+        [T + 56, () => life.apacheStatus(second, 1, 1, failedFirst)],
+        [T + 70, () => life.apacheStatus([...second, ['Failed', T + 70, msg, oom]], 1, 1, failedFirst)],
+        [T + 71, () => life.apacheStatus([...second, ['Failed', T + 70, msg, oom], ['ResourceReleased', T + 71, 'The maximum number of restart attempts (1) has been exceeded.']], 1, 1, failedFirst)],
+      ]);
+      life.record(T + 21, (t) => t.retry('etl', 'pi-retry', 'apache'));
+      life.record(T + 71, (t) => t.failure('etl', 'pi-retry', 'Failed', 'driver_oom_killed', 'apache'));
+      return;
+    }
+    case 'schedule': {
+      nodePool(cluster, 'on-demand', 2, 16, 131072, 0);
+      namespace(cluster, 'reporting', 'finance', ROOMY);
+      const run = { 'sparkoperator.k8s.io/scheduled-app-name': 'hourly-report' };
+      // A run every 2 minutes; the last one succeeded, the next one (due at 20s) fails.
+      life.kubeflowApp('reporting', 'hourly-report-1', 'finance', { type: 'Never' }, life.kubeflowState('COMPLETED', { submissionAttempts: 1, executionAttempts: 1, terminationTime: life.iso(-40) }), run, 100_000);
+      life.scheduledApp('reporting', 'hourly-report', 'finance', '@every 2m', { lastRun: life.iso(-100), nextRun: life.iso(20), lastRunName: 'hourly-report-1', pastSuccessfulRunNames: ['hourly-report-1'] });
+      life.later(20, () => life.kubeflowApp('reporting', 'hourly-report-2', 'finance', { type: 'Never' }, life.kubeflowState('SUBMITTED', { submissionAttempts: 1, executionAttempts: 1, lastSubmissionAttemptTime: life.iso(20) }), run, 0));
+      life.scheduleSteps('reporting', 'hourly-report', [[20, () => ({ lastRun: life.iso(20), nextRun: life.iso(140), lastRunName: 'hourly-report-2', pastSuccessfulRunNames: ['hourly-report-1'] })]]);
+      const error = 'driver container failed with ExitCode: 1, Reason: Error';
+      life.kubeflowSteps('reporting', 'hourly-report-2', [
+        [24, life.kubeflowState('RUNNING', { submissionAttempts: 1, executionAttempts: 1, lastSubmissionAttemptTime: life.iso(20) })],
+        [50, life.kubeflowState('FAILED', { submissionAttempts: 1, executionAttempts: 1, lastSubmissionAttemptTime: life.iso(20), terminationTime: life.iso(50) }, error)],
+      ]);
+      life.scheduleSteps('reporting', 'hourly-report', [[51, () => ({ lastRun: life.iso(20), nextRun: life.iso(140), lastRunName: 'hourly-report-2', pastSuccessfulRunNames: ['hourly-report-1'], pastFailedRunNames: ['hourly-report-2'] })]]);
+      life.record(50, (t) => t.failure('reporting', 'hourly-report-2', 'FAILED', 'driver_error', 'kubeflow'));
+      // A daily schedule whose run due 30 minutes ago never started (the operator is not acting).
+      life.kubeflowApp('reporting', 'daily-export-1', 'finance', { type: 'Never' }, life.kubeflowState('COMPLETED', { submissionAttempts: 1, executionAttempts: 1, terminationTime: life.iso(-86_000) }), { 'sparkoperator.k8s.io/scheduled-app-name': 'daily-export' }, 88_200_000);
+      life.scheduledApp('reporting', 'daily-export', 'finance', '0 2 * * *', { lastRun: life.iso(-88_200), nextRun: life.iso(-1_800), lastRunName: 'daily-export-1', pastSuccessfulRunNames: ['daily-export-1'] });
+      // Suspended on purpose, as overdue: must not alert.
+      life.scheduledApp('reporting', 'paused-export', 'finance', '0 3 * * *', { lastRun: life.iso(-90_000), nextRun: life.iso(-3_600), lastRunName: 'paused-export-1' }, true);
+      return;
+    }
     case 'demo':
       nodePool(cluster, 'on-demand', 10, 16, 131072, 0);
       nodePool(cluster, 'spot', 6, 16, 131072, 1);

@@ -10,9 +10,9 @@ import type { Socket } from 'node:net';
 import type { TLSSocket } from 'node:tls';
 import { randomBytes } from 'node:crypto';
 import { ApiError, badRequest, statusBody } from './errors.js';
-import { CORE_RESOURCES, SPARK_APPLICATIONS, SPARK_GROUP, SPARK_VERSION, apiVersionOf, type ResourceDef } from './resources.js';
+import { ALL_SPARK_CRDS, CORE_RESOURCES, SPARK_CRDS, apiVersionOf, storeOf, type ResourceDef } from './resources.js';
+import { coreResources, coreVersions, groupDocument, groupList, groupResources, version } from './discovery.js';
 import { cadvisorExposition } from './cadvisor.js';
-import { coreResources, coreVersions, groupList, sparkGroupDoc, sparkResources, version } from './discovery.js';
 import { SelectorError, matchesFields, matchesLabels, parseFieldSelector, parseLabelSelector, type FieldRequirement, type LabelRequirement } from './selectors.js';
 import { tableOf, type IncludeObject } from './table.js';
 import { parseNewObject } from './parse.js';
@@ -28,7 +28,8 @@ export interface ServerOptions {
   token: string | undefined;
   /** With TLS: a client certificate signed by this CA authenticates instead of the token. */
   clientCa?: string | undefined;
-  crd: boolean;
+  /** Installed operator CRDs by store name (sparkapplications, scheduledsparkapplications, sparkapplications.spark.apache.org). */
+  crds: Set<string>;
   bookmarkIntervalMs: number;
 }
 
@@ -136,9 +137,12 @@ export class ApiServer {
     this.stalled = on;
   }
 
-  /** Installs or removes the SparkApplication CRD: discovery and its routes follow at once. */
-  setCrd(on: boolean): void {
-    this.opts.crd = on;
+  /** Installs or removes operator CRDs (all three when `which` is omitted): discovery and routes follow at once. */
+  setCrd(on: boolean, which: readonly string[] = ALL_SPARK_CRDS): void {
+    for (const c of which) {
+      if (on) this.opts.crds.add(c);
+      else this.opts.crds.delete(c);
+    }
   }
 
   /** Refuses connections for `ms`: closes the listener and every socket, then listens again on the same port. */
@@ -267,20 +271,20 @@ export class ApiServer {
       const watch = route.watch || q.get('watch') === 'true' || q.get('watch') === '1';
       if (watch) {
         this.count('watch');
-        this.count(`watch ${def.resource}`);
+        this.count(`watch ${storeOf(def)}`);
         this.watch(req, res, { def, namespace, labels, fields, table, include, q });
         return;
       }
       this.count('list');
-      this.count(`list ${def.resource}`);
+      this.count(`list ${storeOf(def)}`);
       this.list(res, { def, namespace, labels, fields, table, include, q });
       return;
     }
     if (method === 'GET' && name !== undefined) {
       this.count('get');
-      const obj = this.world.cluster.store.get(def.resource, def.namespaced ? namespace : undefined, name);
+      const obj = this.world.cluster.store.get(storeOf(def), def.namespaced ? namespace : undefined, name);
       if (!obj) throw new ApiError(404, 'NotFound', `${qualified(def)} "${name}" not found`, { name, group: def.group || undefined, kind: def.resource });
-      if (table) this.send(res, 200, tableOf(def.resource, [obj], this.world.now(), include, { resourceVersion: obj.metadata.resourceVersion }));
+      if (table) this.send(res, 200, tableOf(storeOf(def), [obj], this.world.now(), include, { resourceVersion: obj.metadata.resourceVersion }));
       else this.send(res, 200, obj);
       return;
     }
@@ -289,7 +293,7 @@ export class ApiServer {
       const body = await this.readBody(req);
       const c = this.world.cluster;
       const obj = parseNewObject(body, def, namespace, c.uid(), c.now, () => randomBytes(3).toString('hex').slice(0, 5));
-      const created = def.resource === 'pods' ? c.createPod(obj as Parameters<typeof c.createPod>[0]) : c.createObject(def.resource, obj);
+      const created = def.resource === 'pods' ? c.createPod(obj as Parameters<typeof c.createPod>[0]) : c.createObject(storeOf(def), obj);
       c.flushQuotas();
       this.send(res, 201, created);
       return;
@@ -302,7 +306,7 @@ export class ApiServer {
       if (gq !== null && gq !== '') grace = Number(gq);
       if (isRecord(body) && typeof body['gracePeriodSeconds'] === 'number') grace = body['gracePeriodSeconds'];
       if (grace !== undefined && (!Number.isFinite(grace) || grace < 0)) throw badRequest('gracePeriodSeconds must be a non-negative integer');
-      const gone = this.world.cluster.deleteObject(def.resource, def.namespaced ? namespace : undefined, name, grace);
+      const gone = this.world.cluster.deleteObject(storeOf(def), def.namespaced ? namespace : undefined, name, grace);
       this.world.cluster.flushQuotas();
       this.send(res, 200, gone);
       return;
@@ -316,7 +320,7 @@ export class ApiServer {
       else if (!ct.startsWith('application/merge-patch+json') && !ct.startsWith('application/strategic-merge-patch+json')) {
         throw new ApiError(415, 'UnsupportedMediaType', `the body of the request was in an unknown format - accepted media types include: application/json-patch+json, application/merge-patch+json, application/strategic-merge-patch+json`);
       }
-      this.send(res, 200, this.world.cluster.patchMetadata(def.resource, def.namespaced ? namespace : undefined, name, patch));
+      this.send(res, 200, this.world.cluster.patchMetadata(storeOf(def), def.namespaced ? namespace : undefined, name, patch));
       return;
     }
     this.count('method-not-allowed');
@@ -332,17 +336,16 @@ export class ApiServer {
       case '/api/v1':
         return coreResources();
       case '/apis':
-        return groupList(this.opts.crd);
-      case `/apis/${SPARK_GROUP}`:
-        return this.opts.crd ? sparkGroupDoc() : undefined;
-      case `/apis/${SPARK_GROUP}/${SPARK_VERSION}`:
-        return this.opts.crd ? sparkResources() : undefined;
+        return groupList(this.opts.crds);
       case '/healthz':
       case '/readyz':
       case '/livez':
         return undefined;
-      default:
-        return undefined;
+      default: {
+        const seg = path.split('/').filter(Boolean);
+        if (seg[0] !== 'apis' || seg.length < 2 || seg.length > 3 || !seg[1]) return undefined;
+        return seg.length === 2 ? groupDocument(this.opts.crds, seg[1]) : groupResources(this.opts.crds, seg[1], seg[2] ?? '');
+      }
     }
   }
 
@@ -353,9 +356,10 @@ export class ApiServer {
     if (seg[0] === 'api' && seg[1] === 'v1') {
       rest = seg.slice(2);
       defs = CORE_RESOURCES;
-    } else if (this.opts.crd && seg[0] === 'apis' && seg[1] === SPARK_GROUP && seg[2] === SPARK_VERSION) {
+    } else if (seg[0] === 'apis') {
+      defs = SPARK_CRDS.filter((d) => d.group === seg[1] && d.version === seg[2] && this.opts.crds.has(storeOf(d)));
+      if (defs.length === 0) return undefined;
       rest = seg.slice(3);
-      defs = [SPARK_APPLICATIONS];
     } else return undefined;
     let watch = false;
     if (rest[0] === 'watch') {
@@ -376,7 +380,7 @@ export class ApiServer {
 
   private matching(def: ResourceDef, namespace: string | undefined, labels: LabelRequirement[], fields: FieldRequirement[]): KObject[] {
     const out: KObject[] = [];
-    for (const o of this.world.cluster.store.list(def.resource, def.namespaced ? namespace : undefined)) {
+    for (const o of this.world.cluster.store.list(storeOf(def), def.namespaced ? namespace : undefined)) {
       if ((labels.length === 0 || matchesLabels(labels, o.metadata.labels)) && (fields.length === 0 || matchesFields(fields, o))) out.push(o);
     }
     out.sort((a, b) => {
@@ -424,7 +428,7 @@ export class ApiServer {
       this.snapshots.delete(snapId);
     }
     if (a.table) {
-      this.send(res, 200, tableOf(a.def.resource, page, this.world.now(), a.include, meta));
+      this.send(res, 200, tableOf(storeOf(a.def), page, this.world.now(), a.include, meta));
       return;
     }
     // Serialise item by item so a 500-pod page is one string join, not one giant object walk.
@@ -488,7 +492,7 @@ export class ApiServer {
   }
 
   private accepts(w: Watcher, ev: StoreEvent): boolean {
-    if (ev.resource !== w.def.resource) return false;
+    if (ev.resource !== storeOf(w.def)) return false;
     if (w.namespace !== undefined && ev.obj.metadata.namespace !== w.namespace) return false;
     if (w.labels.length && !matchesLabels(w.labels, ev.obj.metadata.labels)) return false;
     if (w.fields.length && !matchesFields(w.fields, ev.obj)) return false;
@@ -496,7 +500,7 @@ export class ApiServer {
   }
 
   private line(w: Watcher, type: string, obj: KObject): string {
-    const object = w.table ? tableOf(w.def.resource, [obj], this.world.now(), w.include, { resourceVersion: obj.metadata.resourceVersion }) : obj;
+    const object = w.table ? tableOf(storeOf(w.def), [obj], this.world.now(), w.include, { resourceVersion: obj.metadata.resourceVersion }) : obj;
     return JSON.stringify({ type, object });
   }
 

@@ -64,6 +64,10 @@ function columnsFor(resource: string): Column[] {
       return [col('Last Seen'), col('Type'), col('Reason'), col('Object'), col('Message')];
     case 'sparkapplications':
       return [NAME, col('Status'), col('Attempts', 'integer'), col('Start'), col('Finish'), AGE];
+    case 'scheduledsparkapplications':
+      return [NAME, col('Schedule'), col('TimeZone'), col('Suspend'), col('Last Run'), col('Last Run Age'), AGE];
+    case 'sparkapplications.spark.apache.org':
+      return [NAME, col('Current State'), AGE];
     default:
       return [NAME, col('Created At', 'date')];
   }
@@ -106,6 +110,17 @@ function cells(resource: string, obj: KObject, now: number): unknown[] {
       const status = isRecord(obj.status) ? obj.status : {};
       const state = isRecord(status['applicationState']) ? String(status['applicationState']['state'] ?? '') : '';
       return [obj.metadata.name, state, Number(status['executionAttempts'] ?? 0), String(status['lastSubmissionAttemptTime'] ?? ''), String(status['terminationTime'] ?? ''), age(obj, now)];
+    }
+    case 'scheduledsparkapplications': {
+      const spec = isRecord(obj['spec']) ? obj['spec'] : {};
+      const status = isRecord(obj.status) ? obj.status : {};
+      const last = typeof status['lastRun'] === 'string' ? Date.parse(status['lastRun']) : NaN;
+      return [obj.metadata.name, String(spec['schedule'] ?? ''), String(spec['timeZone'] ?? ''), String(spec['suspend'] ?? ''), String(status['lastRun'] ?? ''), Number.isFinite(last) ? humanDuration(now - last) : '', age(obj, now)];
+    }
+    case 'sparkapplications.spark.apache.org': {
+      const status = isRecord(obj.status) ? obj.status : {};
+      const current = isRecord(status['currentState']) ? status['currentState'] : {};
+      return [obj.metadata.name, String(current['currentStateSummary'] ?? ''), age(obj, now)];
     }
     default:
       return [obj.metadata.name, obj.metadata.creationTimestamp];

@@ -32,8 +32,29 @@ export interface TruthTotals {
 
 const zeroExits = (): Record<SimExitReason, number> => ({ completed: 0, oom_killed: 0, error: 0, evicted: 0, preempted: 0, deleted: 0 });
 
+/**
+ * The SparkApplication lifecycle as scripted (src/sim/lifecycle.ts): final failures keyed
+ * `namespace/name/state/reason/operator`, retries keyed `namespace/name/operator`, each
+ * recorded when the status showing it is written.
+ */
+export class LifecycleTruth {
+  readonly failures = new Map<string, number>();
+  readonly retries = new Map<string, number>();
+
+  failure(namespace: string, name: string, state: string, reason: string, operator: 'kubeflow' | 'apache'): void {
+    const k = `${namespace}/${name}/${state}/${reason}/${operator}`;
+    this.failures.set(k, (this.failures.get(k) ?? 0) + 1);
+  }
+
+  retry(namespace: string, name: string, operator: 'kubeflow' | 'apache'): void {
+    const k = `${namespace}/${name}/${operator}`;
+    this.retries.set(k, (this.retries.get(k) ?? 0) + 1);
+  }
+}
+
 export class Truth {
   readonly apps = new Map<string, AppTruth>();
+  readonly lifecycle = new LifecycleTruth();
   preemptedNodes = 0;
   quotaRejections = 0;
 

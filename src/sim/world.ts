@@ -4,6 +4,7 @@
  * tests use; the server drives it from a real-time timer.
  */
 import { Cluster } from './cluster.js';
+import { Lifecycle } from './lifecycle.js';
 import { SparkWorkload } from './spark.js';
 import { Truth } from './truth.js';
 import { buildScenario, type ScenarioName } from './scenarios.js';
@@ -25,12 +26,14 @@ export class World {
   readonly spark: SparkWorkload;
   readonly truth = new Truth();
   readonly scale: ScaleCluster | undefined;
+  readonly lifecycle: Lifecycle;
   paused = false;
 
   constructor(opts: WorldOptions) {
     this.cluster = new Cluster({ seed: opts.seed, startMs: Math.floor(opts.startMs / 1000) * 1000, events: opts.scenario !== 'scale' });
     this.spark = new SparkWorkload(this.cluster, this.truth, opts.sparkVersion);
-    buildScenario(opts.scenario, this.cluster, this.spark);
+    this.lifecycle = new Lifecycle(this.cluster, this.truth.lifecycle);
+    buildScenario(opts.scenario, this.cluster, this.spark, this.lifecycle);
     if (opts.scenario === 'scale') {
       this.scale = new ScaleCluster(this.cluster, this.truth);
       this.scale.build(opts.scale ?? { pods: 150_000, apps: 3000 });
@@ -51,7 +54,10 @@ export class World {
   stepOnce(): void {
     const t = this.cluster.now + STEP_MS;
     this.cluster.step(t);
-    if (!this.paused) this.spark.step(t);
+    if (!this.paused) {
+      this.spark.step(t);
+      this.lifecycle.step(t);
+    }
     this.cluster.flushQuotas();
   }
 }

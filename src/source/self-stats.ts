@@ -1,7 +1,8 @@
 /** The exporter's own health, written by the sources as they list and watch; the renderer reads it. */
 
-export type Resource = 'pods' | 'resourcequotas' | 'namespaces' | 'sparkapplications';
-export const RESOURCES: readonly Resource[] = ['pods', 'resourcequotas', 'namespaces', 'sparkapplications'];
+/** Resources by their plural (kubectl's `plural.group` where a plural is ambiguous: Apache's SparkApplications). */
+export type Resource = 'pods' | 'resourcequotas' | 'namespaces' | 'sparkapplications' | 'scheduledsparkapplications' | 'sparkapplications.spark.apache.org';
+export const RESOURCES: readonly Resource[] = ['pods', 'resourcequotas', 'namespaces', 'sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org'];
 
 function inc(m: Map<string, number>, key: string, by = 1): void {
   m.set(key, (m.get(key) ?? 0) + by);

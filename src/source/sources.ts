@@ -1,6 +1,8 @@
 /**
  * The watch streams that feed the model: pods (Spark's only, by a server-side label selector),
- * ResourceQuotas, namespaces (for team labels) and SparkApplications where the CRD exists. Each
+ * ResourceQuotas, namespaces (for team labels), and where their CRDs are served kubeflow's
+ * SparkApplications and ScheduledSparkApplications and Apache's SparkApplications (each CRD on its
+ * own: any subset may be installed, a missing one is logged once and looked for again). Each
  * object is parsed into a compact view at once; what cannot be parsed is counted and skipped.
  */
 import type { Logger } from 'pino';
@@ -8,7 +10,9 @@ import type { Model } from '../domain/model.js';
 import { parseNamespace } from '../domain/namespaces-model.js';
 import { parseQuota } from '../domain/quota.js';
 import { relist, type Store } from '../domain/relist.js';
-import { parseSparkApplication } from '../domain/spark-application.js';
+import { parseApacheSparkApplication } from '../domain/apache-spark-application.js';
+import { parseScheduledSparkApplication } from '../domain/scheduled-spark-application.js';
+import { parseSparkApplication, type SparkApplicationView } from '../domain/spark-application.js';
 import { parseSparkPod, type ParseResult } from '../domain/spark-pod.js';
 import type { KubeHttp } from './kube-http.js';
 import { ListWatch, type ListMode, type ListWatchOptions } from './list-watch.js';
@@ -85,15 +89,30 @@ export class Sources {
       store: model.namespaces,
       required: false,
     });
-    this.add({
+    const applications = (r: ReturnType<typeof parseSparkApplication>): ReturnType<typeof parseSparkApplication> => {
+      if (r.ok && r.value.executors.bad.length > 0) this.onceFor(`${r.value.uid}/${r.value.executors.bad.join(',')}`, () => this.log.warn({ application: `${r.value.namespace}/${r.value.name}`, settings: r.value.executors.bad }, 'SparkApplication settings Spark would refuse: left out of spark_k8s_application_dynamic_allocation'));
+      return r;
+    };
+    this.add<SparkApplicationView>({
       resource: 'sparkapplications',
       path: nsPath('/apis/sparkoperator.k8s.io/v1beta2', 'sparkapplications'),
-      parse: (raw) => {
-        const r = parseSparkApplication(raw, team);
-        if (r.ok && r.value.executors.bad.length > 0) this.onceFor(`${r.value.uid}/${r.value.executors.bad.join(',')}`, () => this.log.warn({ application: `${r.value.namespace}/${r.value.name}`, settings: r.value.executors.bad }, 'SparkApplication settings Spark would refuse: left out of spark_k8s_application_dynamic_allocation'));
-        return r;
-      },
-      store: model.sparkApps,
+      parse: (raw) => applications(parseSparkApplication(raw, team)),
+      store: model.sparkApps.of('kubeflow'),
+      required: false,
+    });
+    this.add({
+      resource: 'scheduledsparkapplications',
+      path: nsPath('/apis/sparkoperator.k8s.io/v1beta2', 'scheduledsparkapplications'),
+      parse: (raw) => parseScheduledSparkApplication(raw, team),
+      store: model.scheduledApps,
+      required: false,
+    });
+    // Apache spark-kubernetes-operator: v1 is its storage version (v1beta1 is served beside it).
+    this.add<SparkApplicationView>({
+      resource: 'sparkapplications.spark.apache.org',
+      path: nsPath('/apis/spark.apache.org/v1', 'sparkapplications'),
+      parse: (raw) => applications(parseApacheSparkApplication(raw, team)),
+      store: model.sparkApps.of('apache'),
       required: false,
     });
     for (const w of this.watches) w.start();

@@ -178,6 +178,30 @@ describe('the PromQL guard', () => {
   });
 });
 
+describe('SparkApplicationStuck per-state thresholds', () => {
+  const stuckExpr = (cfg: BundleConfig) => buildRules(cfg).groups.flatMap((g) => g.rules).find((r) => 'alert' in r && r.alert === 'SparkApplicationStuck')?.expr ?? '';
+
+  it('defaults as the issue states them, each state its own tunable literal', () => {
+    const t = DEFAULT_BUNDLE_CONFIG.applicationStuckSeconds;
+    assert.deepEqual([t['NEW'], t['SUBMITTED'], t['PENDING_RERUN'], t['INVALIDATING'], t['SUCCEEDING'], t['FAILING'], t['UNKNOWN']], [600, 600, 1800, 600, 600, 600, 600]);
+    assert.equal(t['RUNNING'], undefined, 'running is where applications live, never stuck');
+    const expr = stuckExpr(DEFAULT_BUNDLE_CONFIG);
+    assert.match(expr, /label_replace\(vector\(1800\), "state", "PENDING_RERUN", "", ""\)/);
+    assert.match(expr, /label_replace\(vector\(600\), "state", "SUBMITTED", "", ""\)/);
+  });
+
+  it('a state can be tuned, added, or turned off with 0; a bad value names the key', () => {
+    const cfg = mergeConfig({ applicationStuckSeconds: { SUBMITTED: 1200, CUSTOM_STATE: 60, PENDING_RERUN: 0 } });
+    const expr = stuckExpr(cfg);
+    assert.match(expr, /vector\(1200\), "state", "SUBMITTED"/);
+    assert.match(expr, /vector\(60\), "state", "CUSTOM_STATE"/);
+    assert.doesNotMatch(expr, /PENDING_RERUN/);
+    assert.throws(() => mergeConfig({ applicationStuckSeconds: { SUBMITTED: -1 } }), /applicationStuckSeconds\.SUBMITTED/);
+    assert.throws(() => mergeConfig({ applicationStuckSeconds: { 'bad state"': 5 } }), /not a state name/);
+    assert.throws(() => mergeConfig({ applicationStuckSeconds: { SUBMITTED: '10m' } }), /applicationStuckSeconds\.SUBMITTED/);
+  });
+});
+
 describe('memory headroom and dynamic-allocation settings', () => {
   const recordExpr = (set: RuleSet, name: string) => {
     const r = rulesByName(set).get(name) as { expr: string } | undefined;

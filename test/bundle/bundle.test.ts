@@ -193,10 +193,17 @@ describe('thresholds.json', () => {
   const map = JSON.parse(fileText('charts/spark-k8s-exporter/files/rules/thresholds.json')) as Record<string, { default: number; alerts: Record<string, string> }>;
   const byName = new Map(allAlerts(rules).map((a) => [a.alert, a]));
 
+  // Per-state stuck thresholds are keyed `applicationStuckSeconds_<state>`; the rest by threshold name.
+  const STUCK = 'applicationStuckSeconds_';
+  const configured = (key: string): number | undefined =>
+    key.startsWith(STUCK) ? DEFAULT_BUNDLE_CONFIG.applicationStuckSeconds[key.slice(STUCK.length)] : DEFAULT_BUNDLE_CONFIG.thresholds[key as keyof typeof DEFAULT_BUNDLE_CONFIG.thresholds];
+  const tune = (key: string, v: number): unknown => (key.startsWith(STUCK) ? { applicationStuckSeconds: { [key.slice(STUCK.length)]: v } } : { thresholds: { [key]: v } });
+
   it('names each literal exactly once in its alert expression, with the configured default', () => {
-    assert.deepEqual(Object.keys(map).sort(), Object.keys(DEFAULT_BUNDLE_CONFIG.thresholds).sort());
+    const stuckKeys = Object.entries(DEFAULT_BUNDLE_CONFIG.applicationStuckSeconds).filter(([, v]) => v > 0).map(([state]) => `${STUCK}${state}`);
+    assert.deepEqual(Object.keys(map).sort(), [...Object.keys(DEFAULT_BUNDLE_CONFIG.thresholds), ...stuckKeys].sort());
     for (const [key, entry] of Object.entries(map)) {
-      assert.equal(entry.default, DEFAULT_BUNDLE_CONFIG.thresholds[key as keyof typeof DEFAULT_BUNDLE_CONFIG.thresholds]);
+      assert.equal(entry.default, configured(key));
       for (const [alert, text] of Object.entries(entry.alerts)) {
         const expr = byName.get(alert as AlertName)?.expr ?? '';
         assert.equal(expr.split(text).length - 1, 1, `${alert}: "${text}" must occur exactly once in ${expr}`);
@@ -208,7 +215,7 @@ describe('thresholds.json', () => {
   it('substituting the literal gives the same expression as generating with the tuned value', () => {
     for (const [key, entry] of Object.entries(map)) {
       const tunedValue = entry.default < 1 ? Math.round(entry.default * 900) / 1000 : entry.default * 2 + 1;
-      const tuned = allAlerts(buildRules(mergeConfig({ thresholds: { [key]: tunedValue } })));
+      const tuned = allAlerts(buildRules(mergeConfig(tune(key, tunedValue))));
       for (const [alert, text] of Object.entries(entry.alerts)) {
         const original = byName.get(alert as AlertName)?.expr ?? '';
         const substituted = original.replace(text, text.replace(String(entry.default), String(tunedValue)));
@@ -229,6 +236,7 @@ describe('dashboards', () => {
         ['spark-k8s-overview', 'Spark on Kubernetes / Overview'],
         ['spark-k8s-application', 'Spark on Kubernetes / Application'],
         ['spark-k8s-quotas', 'Spark on Kubernetes / Quotas'],
+        ['spark-k8s-applications', 'Spark on Kubernetes / Applications'],
         ['spark-k8s-exporter', 'Spark on Kubernetes / Exporter'],
       ],
     );
@@ -285,6 +293,7 @@ describe('dashboards', () => {
     assert.match(text('application'), /spark_k8s_executor_lifetime_seconds_bucket/);
     assert.match(text('quotas'), /deriv\(/);
     assert.match(text('exporter'), /scrape_duration_seconds/);
+    for (const m of ['spark_k8s_applications', 'spark_k8s_application_state_seconds', 'spark_k8s_application_driver_status', 'failures:increase', 'retries:increase', 'spark_k8s_scheduled_application_next_run_timestamp_seconds', 'spark_k8s_scheduled_application_last_run_timestamp_seconds']) assert.ok(text('applications').includes(m), `applications shows ${m}`);
   });
 });
 

@@ -32,6 +32,9 @@ const SCENARIO_BUDGET_MS = 45_000;
 const cfg: BundleConfig = mergeConfig({
   windows: { events: '1m', churn: '1m', forecast: '1m' },
   thresholds: { executorPendingAgeSeconds: 10, churnMinExits: 2 },
+  // Real seconds stand in for the minutes a stuck application takes (a steady application is
+  // SUBMITTED or PENDING_RERUN for a few simulated seconds only).
+  applicationStuckSeconds: { SUBMITTED: 15, PENDING_RERUN: 15, DriverRequested: 15 },
   // Prometheus applies discovered targets after up to 5s: `absent(up)` is briefly true at start.
   alerts: Object.fromEntries(ALERT_NAMES.map((a) => [a, { for: a === 'SparkK8sExporterDown' ? '20s' : '3s' }])),
 });
@@ -57,6 +60,7 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[]; speed?: nu
     alerts: [],
     panels: [
       'overview/SparkApplications by state', 'overview/Executor exits by reason', 'overview/Quota saturation heat',
+      'applications/Applications by state and operator',
       'application/Pods by role and phase', 'application/Executor startup latency', 'application/Executor memory overhead ratio',
       'quotas/CPU used vs hard', 'quotas/Memory used vs hard', 'quotas/Pods used vs hard', 'quotas/Quota saturation',
       'quotas/Quotas nearly full', 'quotas/Executor headroom by application',
@@ -100,6 +104,18 @@ const EXPECT: Record<string, { alerts: AlertName[]; panels: string[]; speed?: nu
   'spot-preemption': {
     alerts: ['SparkDriverOnSpotCapacity'],
     panels: ['overview/Drivers on spot capacity'],
+  },
+  stuck: {
+    alerts: ['SparkApplicationStuck'],
+    panels: ['applications/Stuck applications'],
+  },
+  retries: {
+    alerts: ['SparkApplicationFailed'],
+    panels: ['applications/Final failures by reason', 'applications/Failed applications', 'applications/Retries by application'],
+  },
+  schedule: {
+    alerts: ['SparkScheduledApplicationRunFailed', 'SparkScheduledApplicationMissedRun'],
+    panels: ['applications/Next run due in', 'applications/Time since last run', 'applications/Time since last success', 'applications/Last run state and suspended schedules'],
   },
   'image-pull': {
     alerts: ['SparkExecutorImagePullBackOff', 'SparkExecutorsPendingTooLong'],

@@ -29,9 +29,11 @@ const VERBS = ['get', 'list', 'watch'];
 /** apiGroup -> resources the exporter reads; RBAC may grant nothing else. */
 const ALLOWED: ReadonlyMap<string, readonly string[]> = new Map([
   ['', ['namespaces', 'pods', 'resourcequotas']],
-  ['sparkoperator.k8s.io', ['sparkapplications']],
+  ['sparkoperator.k8s.io', ['sparkapplications', 'scheduledsparkapplications']],
+  ['spark.apache.org', ['sparkapplications']],
 ]);
-const NAMESPACED = ['pods', 'resourcequotas', 'sparkapplications'];
+/** kubectl's `resource.group` spelling: Apache's and kubeflow's SparkApplications share a plural. */
+const NAMESPACED = ['pods', 'resourcequotas', 'sparkapplications.sparkoperator.k8s.io', 'scheduledsparkapplications.sparkoperator.k8s.io', 'sparkapplications.spark.apache.org'];
 
 interface Grant {
   readonly group: string;
@@ -65,7 +67,7 @@ function checkRoleRules(role: K8sObject): Grant[] {
 }
 
 function resourcesOf(grants: readonly Grant[]): string[] {
-  return [...new Set(grants.map((g) => g.resource))].sort();
+  return [...new Set(grants.map((g) => (g.group === '' ? g.resource : `${g.resource}.${g.group}`)))].sort();
 }
 
 interface RbacExpectation {

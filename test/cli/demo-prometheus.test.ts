@@ -1,6 +1,6 @@
 /**
  * `demo --prometheus` as a user runs it, on the `oom` scenario: it prints the address of a real
- * Prometheus that has every generated rule group loaded, scrapes the exporter and the simulated
+ * Prometheus that has every generated rule group loaded, scrapes the exporter, the simulated kubelet and the simulated
  * drivers, fires an OOM alert, and goes away with the demo on Ctrl-C.
  */
 import assert from 'node:assert/strict';
@@ -96,6 +96,9 @@ describe('demo --prometheus', { timeout: 180_000 }, () => {
     assert.ok(drivers > 0, 'the simulated drivers were not scraped');
     const up = (await json(`${prom}/api/v1/query?query=${encodeURIComponent('up{job="spark-k8s-exporter"}')}`)) as Query;
     assert.equal(up.data.result.length, 1, 'the exporter is scraped');
+    // The simulated kubelet, as kube-prometheus-stack labels it, joined to Spark pods as the memory rules join it.
+    const joined = (await json(`${prom}/api/v1/query?query=${encodeURIComponent('count(container_memory_working_set_bytes{job="kubelet", metrics_path="/metrics/cadvisor", container!="", container!="POD"} * on(namespace, pod, container) group_left() max by (namespace, pod, container) (spark_k8s_pod_info))')}`)) as Query;
+    assert.equal(joined.data.result.length, 1, 'cAdvisor series of Spark pods are scraped and join spark_k8s_pod_info');
 
     child.kill('SIGINT');
     assert.equal(await exited, 0, out);

@@ -192,3 +192,81 @@ test('demo: several teams, SparkApplications, every kind of signal', { timeout: 
     await r.close();
   }
 });
+
+/** The exporter's failures and retries keyed as the simulator's lifecycle truth keys them. */
+function lifecycleCounted(p: Parsed): { failures: Record<string, number>; retries: Record<string, number> } {
+  const failures: Record<string, number> = {};
+  for (const s of select(p, 'spark_k8s_application_failures_total')) {
+    const l = s.labels;
+    failures[`${l['namespace']}/${l['app_name']}/${l['state']}/${l['reason']}/${l['operator']}`] = s.value;
+  }
+  const retries: Record<string, number> = {};
+  for (const s of select(p, 'spark_k8s_application_retries_total')) retries[`${s.labels['namespace']}/${s.labels['app_name']}/${s.labels['operator']}`] = s.value;
+  return { failures, retries };
+}
+
+/** Steps simulated time past every scripted status, then waits until the exporter agrees exactly. */
+async function settleLifecycle(scenario: string, seconds: number): Promise<{ r: Run; p: Parsed }> {
+  const r = await run(scenario, 0, 7, { count: seconds, stepMs: 1000 });
+  const want = { failures: Object.fromEntries(r.sim.truth.lifecycle.failures), retries: Object.fromEntries(r.sim.truth.lifecycle.retries) };
+  let last: Parsed | undefined;
+  try {
+    const p = await waitFor('exporter lifecycle counters to agree with the truth', async () => {
+      last = await r.scrape();
+      return isDeepStrictEqual(lifecycleCounted(last), want) ? last : undefined;
+    }, 15_000, 200);
+    return { r, p };
+  } catch (e) {
+    if (last) assert.deepEqual(lifecycleCounted(last), want, 'exporter lifecycle counters against the simulator truth');
+    await r.close();
+    throw e;
+  }
+}
+
+test('retries: two failed attempts then success are 2 retries and no failure; SUBMISSION_FAILED then FAILED is one failure; Apache restarts too', { timeout: 60_000 }, async () => {
+  const { r, p } = await settleLifecycle('retries', 400);
+  try {
+    assert.deepEqual(Object.fromEntries(r.sim.truth.lifecycle.retries), { 'etl/etl-retry/kubeflow': 2, 'etl/pi-retry/apache': 1 }, 'the script did what the scenario promises');
+    assert.deepEqual(Object.fromEntries(r.sim.truth.lifecycle.failures), { 'etl/etl-submit/FAILED/submission_failed/kubeflow': 1, 'etl/pi-retry/Failed/driver_oom_killed/apache': 1 });
+    assert.equal(select(p, 'spark_k8s_application_failures_total', { app_name: 'etl-retry' }).length, 0, 'retried to success: never a failure');
+    assert.equal(select(p, 'spark_k8s_applications', { state: 'COMPLETED', operator: 'kubeflow' }).length, 1);
+    assert.equal(select(p, 'spark_k8s_applications', { state: 'ResourceReleased', operator: 'apache' }).length, 1);
+  } finally {
+    await r.close();
+  }
+});
+
+test('stuck: SUBMITTED with the driver in ImagePullBackOff, PENDING_RERUN with no driver, Apache DriverRequested', { timeout: 60_000 }, async () => {
+  const { r, p } = await settleLifecycle('stuck', 30);
+  try {
+    const driver = (app: string) => select(p, 'spark_k8s_application_driver_status', { app_name: app }).map((s) => s.labels['driver_status']);
+    assert.deepEqual(driver('ingest-stuck'), ['image_pull']);
+    assert.deepEqual(driver('rerun-stuck'), ['none']);
+    assert.deepEqual(driver('pi-stuck'), ['none']);
+    const state = (app: string) => select(p, 'spark_k8s_application_state_seconds', { app_name: app }).map((s) => [s.labels['state'], s.labels['operator']]);
+    assert.deepEqual(state('ingest-stuck'), [['SUBMITTED', 'kubeflow']]);
+    assert.deepEqual(state('rerun-stuck'), [['PENDING_RERUN', 'kubeflow']]);
+    assert.deepEqual(state('pi-stuck'), [['DriverRequested', 'apache']]);
+    assert.deepEqual(lifecycleCounted(p), { failures: {}, retries: {} }, 'stuck is neither failed nor retried');
+  } finally {
+    await r.close();
+  }
+});
+
+test('schedule: a failing run and a missed run, timestamps exactly as the schedules say', { timeout: 60_000 }, async () => {
+  const { r, p } = await settleLifecycle('schedule', 60);
+  try {
+    assert.deepEqual(Object.fromEntries(r.sim.truth.lifecycle.failures), { 'reporting/hourly-report-2/FAILED/driver_error/kubeflow': 1 });
+    const life = r.sim.cluster.world.lifecycle;
+    const one = (metric: string, app: string) => select(p, metric, { scheduled_app: app }).map((s) => s.value);
+    assert.deepEqual(one('spark_k8s_scheduled_application_last_run_timestamp_seconds', 'hourly-report'), [life.unix(20)]);
+    assert.deepEqual(one('spark_k8s_scheduled_application_next_run_timestamp_seconds', 'hourly-report'), [life.unix(140)]);
+    assert.deepEqual(one('spark_k8s_scheduled_application_last_success_timestamp_seconds', 'hourly-report'), [life.unix(-40)]);
+    assert.deepEqual(select(p, 'spark_k8s_scheduled_application_last_run_state', { scheduled_app: 'hourly-report' }).map((s) => [s.labels['run_name'], s.labels['state']]), [['hourly-report-2', 'FAILED']]);
+    assert.deepEqual(one('spark_k8s_scheduled_application_next_run_timestamp_seconds', 'daily-export'), [life.unix(-1800)], 'overdue by 30 minutes');
+    assert.deepEqual(one('spark_k8s_scheduled_application_suspended', 'paused-export'), [1]);
+    assert.deepEqual(one('spark_k8s_scheduled_application_suspended', 'daily-export'), [0]);
+  } finally {
+    await r.close();
+  }
+});

@@ -147,7 +147,7 @@ test('serves every signal, counts exactly once across reconnects, relists and re
   assert.equal(sum(p, 'spark_k8s_pods', { role: 'executor' }), 2, 'but the live state (e2 pending, e4 running) is all there');
 });
 
-test('a cluster without the SparkApplication CRD: logged once, ready, everything else works', { timeout: 30_000 }, async () => {
+test('a cluster without the Spark operator CRDs: each logged once, ready, everything else works', { timeout: 30_000 }, async () => {
   await exporter?.stop('SIGKILL');
   sim.faults.sparkApplicationCrd(false);
   exporter = await startExporterProcess(['--kubeconfig', kubeconfig]);
@@ -155,7 +155,9 @@ test('a cluster without the SparkApplication CRD: logged once, ready, everything
   const p = await scrape(exporter.url);
   assert.equal(sum(p, 'spark_k8s_applications'), 0);
   assert.ok(sum(p, 'spark_k8s_pods') > 0);
-  assert.equal(exporter.logs.filter((l) => l.includes('CRD not installed')).length, 1);
+  for (const r of ['sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org']) {
+    assert.equal(exporter.logs.filter((l) => l.includes('CRD not installed') && l.includes(`"resource":"${r}"`)).length, 1, r);
+  }
   sim.faults.sparkApplicationCrd(true);
 });
 

@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { CATALOGUE, EXIT_REASONS } from '../../src/catalogue/metrics.js';
+import { parseScheduledSparkApplication } from '../../src/domain/scheduled-spark-application.js';
 import { MetricsRenderer } from '../../src/metrics/render.js';
 import { SelfStats } from '../../src/source/self-stats.js';
+import { AppFeeder, apacheApp, kubeflowApp, scheduledApp } from '../support/applications.js';
 import { Feeder } from '../support/feed.js';
 import { parseExposition, select, value } from '../support/exposition.js';
 import { deleting, namespaceObj, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting } from '../support/pods.js';
@@ -30,6 +32,12 @@ function scenario() {
   f.quota(quota('analytics', 'spark', { 'requests.cpu': '20', 'requests.memory': '64Gi', pods: '0' }, { 'requests.cpu': '17', 'requests.memory': '48Gi' }));
   f.sparkApp(sparkApplication('analytics', 'nightly', 'RUNNING'));
   f.sparkApp(sparkApplication('analytics', 'broken', 'FAILED'));
+  // Retried once (a second submission), and a schedule whose last run is that application.
+  f.sparkApp(kubeflowApp('analytics', 'retried', { state: 'RUNNING', submissionAttempts: 1, executionAttempts: 1 }, { restartPolicy: { type: 'OnFailure' } }));
+  f.sparkApp(kubeflowApp('analytics', 'retried', { state: 'SUBMITTED', submissionAttempts: 2, executionAttempts: 2, lastSubmissionAttemptTime: '2026-11-25T10:00:00Z' }, { restartPolicy: { type: 'OnFailure' } }));
+  const sched = parseScheduledSparkApplication(scheduledApp('analytics', 'hourly', { lastRun: '2026-11-25T10:00:00Z', nextRun: '2026-11-25T11:00:00Z', lastRunName: 'retried' }), 'team');
+  assert.ok(sched.ok);
+  f.model.scheduledApps.upsert(sched.value, 'watch');
   f.advance(2000); // ids 5 and 6 pass their grace: skipped
   return f;
 }
@@ -86,8 +94,16 @@ test('every catalogue family is rendered with its type, and each value is what t
   assert.equal(value(p, 'spark_k8s_quota_saturation_ratio', { ...q, resource: 'requests.cpu' }), 17 / 20);
   assert.equal(select(p, 'spark_k8s_quota_saturation_ratio', { resource: 'pods' }).length, 0, 'hard 0 is not a ratio');
   assert.equal(value(p, 'spark_k8s_quota_headroom_executors', app), 0, 'pods: 0 admits none');
-  assert.equal(value(p, 'spark_k8s_applications', { namespace: 'analytics', team: 'data-eng', state: 'RUNNING' }), 1);
-  assert.equal(value(p, 'spark_k8s_application_failures_total', { namespace: 'analytics', app_name: 'broken', state: 'FAILED' }), 1);
+  assert.equal(value(p, 'spark_k8s_applications', { namespace: 'analytics', team: 'data-eng', state: 'RUNNING', operator: 'kubeflow' }), 1);
+  assert.equal(value(p, 'spark_k8s_application_failures_total', { namespace: 'analytics', app_name: 'broken', state: 'FAILED', reason: 'unknown', operator: 'kubeflow' }), 1);
+  assert.equal(value(p, 'spark_k8s_application_retries_total', { namespace: 'analytics', team: 'data-eng', app_name: 'retried', operator: 'kubeflow' }), 1);
+  assert.equal(value(p, 'spark_k8s_application_state_seconds', { app_name: 'retried', state: 'SUBMITTED', operator: 'kubeflow' }), 2, 'since lastSubmissionAttemptTime');
+  assert.equal(value(p, 'spark_k8s_application_driver_status', { app_name: 'retried', operator: 'kubeflow', driver_status: 'none' }), 1);
+  const hourly = { namespace: 'analytics', team: 'data-eng', scheduled_app: 'hourly' };
+  assert.equal(value(p, 'spark_k8s_scheduled_application_last_run_timestamp_seconds', hourly), Date.parse('2026-11-25T10:00:00Z') / 1000);
+  assert.equal(value(p, 'spark_k8s_scheduled_application_next_run_timestamp_seconds', hourly), Date.parse('2026-11-25T11:00:00Z') / 1000);
+  assert.equal(value(p, 'spark_k8s_scheduled_application_last_run_state', { ...hourly, run_name: 'retried', state: 'SUBMITTED' }), 1);
+  assert.equal(value(p, 'spark_k8s_scheduled_application_suspended', hourly), 0);
   assert.equal(value(p, 'spark_k8s_exporter_build_info', { version: '1.2.3' }), 1);
   assert.equal(value(p, 'spark_k8s_exporter_watch_events_total', { resource: 'pods', type: 'ADDED' }), 1);
   assert.equal(value(p, 'spark_k8s_exporter_watch_restarts_total', { resource: 'pods', reason: 'expired' }), 1);
@@ -152,7 +168,7 @@ test('every sample carries exactly its family\'s catalogue labels, in catalogue 
     seen.add(def.name);
   }
   // The scenario records nothing for these, so they are rightly empty; every other family must show.
-  const mayBeEmpty: readonly string[] = ['spark_k8s_exporter_watch_events_total', 'spark_k8s_exporter_watch_restarts_total', 'spark_k8s_exporter_list_total', 'spark_k8s_exporter_synced', 'spark_k8s_exporter_tracked_objects', 'spark_k8s_exporter_last_event_timestamp_seconds', 'spark_k8s_exporter_objects_rejected_total'];
+  const mayBeEmpty: readonly string[] = ['spark_k8s_scheduled_application_last_success_timestamp_seconds', 'spark_k8s_exporter_watch_events_total', 'spark_k8s_exporter_watch_restarts_total', 'spark_k8s_exporter_list_total', 'spark_k8s_exporter_synced', 'spark_k8s_exporter_tracked_objects', 'spark_k8s_exporter_last_event_timestamp_seconds', 'spark_k8s_exporter_objects_rejected_total'];
   for (const d of CATALOGUE) assert.ok(seen.has(d.name) || mayBeEmpty.includes(d.name), `${d.name} rendered`);
 });
 
@@ -234,4 +250,36 @@ test('pod info joins per-pod series to applications; heap and limit per app; the
   assert.equal(value(p, 'spark_k8s_executor_memory_overhead_ratio', app), (4505 - 4096) / 4096, 'from the limit, not the request');
   const off = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: false, podInfo: false });
   assert.equal(select(parseExposition(await off.render('prometheus')), 'spark_k8s_pod_info').length, 0, 'can be turned off');
+});
+
+test('lifecycle families: state ages within the retention, driver status by the app-name join, both operators, schedules', async () => {
+  const f = new AppFeeder({ retentionMs: 10 * 60_000 });
+  f.model.namespaces.upsert({ name: 'analytics', team: 'data-eng' });
+  // SUBMITTED since 09:40 while its driver backs off on an image pull (joined by the app-name label).
+  f.pod(waiting(sparkPod({ role: 'driver', appName: 'stuck', appId: 'spark-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa' }), 'ImagePullBackOff'));
+  f.kubeflow(kubeflowApp('analytics', 'stuck', { state: 'SUBMITTED', submissionAttempts: 1, executionAttempts: 1, lastSubmissionAttemptTime: '2026-11-25T09:40:00Z' }));
+  f.kubeflow(kubeflowApp('analytics', 'rerun', { state: 'PENDING_RERUN' }), 'initial');
+  f.kubeflow(kubeflowApp('analytics', 'old', { state: 'COMPLETED', terminationTime: '2026-11-24T10:00:00Z' }), 'initial');
+  f.kubeflow(kubeflowApp('analytics', 'recent', { state: 'COMPLETED', terminationTime: '2026-11-25T09:58:00Z' }), 'initial');
+  f.apache(apacheApp('analytics', 'pi', [{ state: 'Submitted', at: '2026-11-25T09:59:00Z' }, { state: 'DriverRequested', at: '2026-11-25T09:59:30Z' }]));
+  f.schedule(scheduledApp('analytics', 'nightly', { lastRun: '2026-11-24T02:00:00Z', nextRun: '2026-11-25T02:00:00Z', lastRunName: 'nightly-1', pastFailedRunNames: ['nightly-1'], pastSuccessfulRunNames: ['nightly-0'] }, true));
+  f.kubeflow(kubeflowApp('analytics', 'nightly-0', { state: 'COMPLETED', terminationTime: '2026-11-23T02:30:00Z' }, {}, { 'sparkoperator.k8s.io/scheduled-app-name': 'nightly' }), 'initial');
+  f.advance(60_000);
+  const r = new MetricsRenderer(f.model, new SelfStats('v'), { maxLabelLength: 128, churnWindowMs: 60_000, now: () => f.now, processMetrics: false });
+  const p = parseExposition(await r.render('prometheus'));
+  const age = (app: string) => select(p, 'spark_k8s_application_state_seconds', { app_name: app }).map((s) => [s.labels['state'], s.labels['operator'], s.value]);
+  assert.deepEqual(age('stuck'), [['SUBMITTED', 'kubeflow', 21 * 60]]);
+  assert.deepEqual(age('rerun'), [['PENDING_RERUN', 'kubeflow', 60]], 'no timestamp: since this process first saw it');
+  assert.deepEqual(age('old'), [], 'terminal beyond the retention: no series');
+  assert.deepEqual(age('recent'), [['COMPLETED', 'kubeflow', 3 * 60]]);
+  assert.deepEqual(age('pi'), [['DriverRequested', 'apache', 90]]);
+  const driver = (app: string) => select(p, 'spark_k8s_application_driver_status', { app_name: app }).map((s) => s.labels['driver_status']);
+  assert.deepEqual(driver('stuck'), ['image_pull']);
+  assert.deepEqual(driver('rerun'), ['none']);
+  assert.deepEqual(driver('recent'), [], 'terminal applications have no driver status');
+  assert.equal(value(p, 'spark_k8s_applications', { state: 'DriverRequested', operator: 'apache', team: 'data-eng' }), 1);
+  const nightly = { namespace: 'analytics', team: 'data-eng', scheduled_app: 'nightly' };
+  assert.equal(value(p, 'spark_k8s_scheduled_application_last_run_state', { ...nightly, run_name: 'nightly-1', state: 'FAILED' }), 1, 'the run object is gone: the schedule\'s failed list says');
+  assert.equal(value(p, 'spark_k8s_scheduled_application_last_success_timestamp_seconds', nightly), Date.parse('2026-11-23T02:30:00Z') / 1000);
+  assert.equal(value(p, 'spark_k8s_scheduled_application_suspended', nightly), 1);
 });

@@ -76,7 +76,7 @@ test('dropped watches, 500s, 429s, a stalled watch and the API down: nothing los
     assert.equal(value(p, 'spark_k8s_exporter_list_total', { resource: 'pods', result: 'success' }), 1, 'the initial list only');
     assert.ok(pair.log.has('watch silent past the idle timeout'));
     assert.ok(pair.log.has('list/watch failed, retrying'));
-    assert.equal(sum(p, 'spark_k8s_exporter_synced'), 4, 'every watch live again');
+    assert.equal(sum(p, 'spark_k8s_exporter_synced'), 6, 'every watch live again (pods, quotas, namespaces, the three Spark operator resources)');
     report('storm', { faults, truth, got, restarts: Object.fromEntries(['closed', 'http_500', 'http_429', 'stalled', 'error'].map((r) => [r, restarts(r)])) });
   } finally {
     await pair.close();

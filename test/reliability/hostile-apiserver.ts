@@ -13,10 +13,12 @@ const COLLECTIONS: Record<string, RegExp> = {
   resourcequotas: /^\/api\/v1\/(?:namespaces\/[^/]+\/)?resourcequotas$/,
   namespaces: /^\/api\/v1\/namespaces$/,
   sparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/[^/]+\/)?sparkapplications$/,
+  scheduledsparkapplications: /^\/apis\/sparkoperator\.k8s\.io\/v1beta2\/(?:namespaces\/[^/]+\/)?scheduledsparkapplications$/,
+  'sparkapplications.spark.apache.org': /^\/apis\/spark\.apache\.org\/v1\/(?:namespaces\/[^/]+\/)?sparkapplications$/,
 };
 
 export class HostileApiServer {
-  readonly lists: Record<string, unknown[]> = { pods: [], resourcequotas: [], namespaces: [], sparkapplications: [] };
+  readonly lists: Record<string, unknown[]> = { pods: [], resourcequotas: [], namespaces: [], sparkapplications: [], scheduledsparkapplications: [], 'sparkapplications.spark.apache.org': [] };
   /** A raw body to answer a resource's lists with instead of a list of `lists[resource]`. */
   readonly listBodies = new Map<string, string>();
   /** Status to answer for a resource instead of serving it (e.g. 403 for RBAC, 401 for a bad token). */

@@ -70,7 +70,7 @@ test('restart mid-scenario: nothing counted twice; the restart gap is measured',
     const inGap = { starts: gap.starts - last.starts, exits: gap.exitsTotal - last.exitsTotal, oom: gap.oomExecutor - last.oomExecutor };
     assert.ok(missing.starts <= inGap.starts && missing.exits <= inGap.exits && missing.oom <= inGap.oom, `missing ${JSON.stringify(missing)} beyond the gap ${JSON.stringify(inGap)}`);
     process.stdout.write(`# reliability restart: ${JSON.stringify({ truth: { starts: truth.starts, exits: truth.exitsTotal, oom: truth.oomExecutor }, counted: total, missingInGap: missing, gapEvents: inGap })}\n`);
-    assert.equal(sum(p, 'spark_k8s_exporter_synced'), 4);
+    assert.equal(sum(p, 'spark_k8s_exporter_synced'), 6, 'pods, quotas, namespaces and the three Spark operator resources');
   } finally {
     await a?.stop('SIGKILL');
     await b?.stop('SIGKILL');

@@ -1,5 +1,5 @@
 /**
- * Security: least privilege (only GET list/watch on the four resources, proven from what the API
+ * Security: least privilege (only GET list/watch on the six resources, proven from what the API
  * servers saw), nothing from env, annotations or arbitrary labels on /metrics, label values
  * bounded and escaped, and /metrics over TLS behind a bearer token.
  */
@@ -15,9 +15,9 @@ import { namespaceObj, quota, running, sparkApplication, sparkPod, type Obj } fr
 import { assertSane, sleep, startPair, tempDir } from '../support/sim-pair.js';
 import { HostileApiServer } from './hostile-apiserver.js';
 
-const ALLOWED = new Set(['pods', 'resourcequotas', 'namespaces', 'sparkapplications']);
+const ALLOWED = new Set(['pods', 'resourcequotas', 'namespaces', 'sparkapplications', 'scheduledsparkapplications', 'sparkapplications.spark.apache.org']);
 
-test('least privilege: against the simulator, only list and watch of the four resources, through faults and audits', { timeout: 60_000 }, async () => {
+test('least privilege: against the simulator, only list and watch of the six resources, through faults and audits', { timeout: 60_000 }, async () => {
   const pair = await startPair({ sim: { scenario: 'demo', speed: 30, seed: 2 }, exporter: { auditIntervalMs: 1500, watchIdleTimeoutMs: 1500 } });
   try {
     const { sim } = pair;
@@ -75,11 +75,11 @@ test('nothing but the catalogue leaves: no env values, annotations or arbitrary 
     assert.equal(p.samples.filter((s) => s.labels['x'] !== undefined).length, 0);
     assert.equal(sum(p, 'spark_k8s_pods'), 2);
     assert.ok(p.samples.some((s) => s.labels['app_name'] === 'evil"} 1\nspark_k'), 'cut to 16 characters, then escaped');
-    // Every request was a GET on one of the four collections.
+    // Every request was a GET on one of the six collections.
     assert.ok(api.requests.length >= 8);
     for (const r of api.requests) {
       assert.equal(r.method, 'GET', r.path);
-      assert.match(r.path, /^\/(api\/v1\/(pods|resourcequotas|namespaces)|apis\/sparkoperator\.k8s\.io\/v1beta2\/sparkapplications)\?/, r.path);
+      assert.match(r.path, /^\/(api\/v1\/(pods|resourcequotas|namespaces)|apis\/sparkoperator\.k8s\.io\/v1beta2\/(scheduled)?sparkapplications|apis\/spark\.apache\.org\/v1\/sparkapplications)\?/, r.path);
     }
   } finally {
     await ex?.stop('SIGKILL');

@@ -101,13 +101,17 @@ because named templates can only return strings.
 
 {{/*
 The verbs and resources the exporter needs, shared by the ClusterRole and the Roles so the two
-modes cannot drift apart. Read-only: get, list, watch. Never secrets, never writes.
+modes cannot drift apart. Read-only: get, list, watch. Never secrets, never writes. Granting a
+resource whose CRD is not installed is harmless: the exporter logs the 404 once and checks again.
 */}}
 {{- define "spark-k8s-exporter.rbacRules" -}}
 - apiGroups: [""]
   resources: ["pods", "resourcequotas"]
   verbs: ["get", "list", "watch"]
 - apiGroups: ["sparkoperator.k8s.io"]
+  resources: ["sparkapplications", "scheduledsparkapplications"]
+  verbs: ["get", "list", "watch"]
+- apiGroups: ["spark.apache.org"]
   resources: ["sparkapplications"]
   verbs: ["get", "list", "watch"]
 {{- end -}}

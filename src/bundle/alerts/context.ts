@@ -47,5 +47,10 @@ export function alertContext(base: RuleContext, alert: string, thresholds: Thres
       entry.alerts[alert] = text;
       return text;
     },
+    thrText: (key: string, value: number, text: string) => {
+      const entry = (thresholds[key] ??= { default: value, alerts: {} });
+      entry.alerts[alert] = text;
+      return text;
+    },
   };
 }

@@ -40,6 +40,8 @@ export interface RuleContext {
 export interface AlertContext extends RuleContext {
   /** `<prefix><op> <value>`, e.g. `>= 300`; the chart substitutes exactly this text. */
   thr(key: keyof Thresholds, op: string, prefix?: string): string;
+  /** A tunable literal that is not one of `thresholds`: `text` (holding `value` once) is recorded under `key`. */
+  thrText(key: string, value: number, text: string): string;
 }
 
 export interface AlertSpec<N extends string = string> {

@@ -50,7 +50,7 @@ export interface DashboardSpec {
   description: string;
   variables: VariableName[];
   /** Metric whose labels list the namespaces and teams to choose from. */
-  variableSource: 'spark_k8s_pods' | 'spark_k8s_quota_hard';
+  variableSource: 'spark_k8s_pods' | 'spark_k8s_quota_hard' | 'spark_k8s_applications';
   rows: RowSpec[];
 }
 

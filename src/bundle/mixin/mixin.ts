@@ -64,6 +64,7 @@ export function symbolicConfig(cfg: BundleConfig, showMultiCluster: boolean): Bu
       teamLabel: cfg.teamLabel,
       runbookBaseUrl: cfg.runbookBaseUrl,
       thresholds: cfg.thresholds,
+      applicationStuckSeconds: cfg.applicationStuckSeconds,
       advice: cfg.advice,
       windows: cfg.windows,
       dashboards: cfg.dashboards,
