@@ -62,6 +62,8 @@ export interface DemoPrometheusOptions {
   driverUiUrl: string | undefined;
   /** The simulator's API server, which also serves the kubelet's /metrics/cadvisor for its pods. */
   kubeletUrl: string | undefined;
+  /** Its bearer token, as kube-prometheus-stack scrapes the kubelet with the service account's. */
+  kubeletToken: string | undefined;
   log: (line: string) => void;
 }
 
@@ -75,7 +77,7 @@ export interface DemoPrometheus {
  * cAdvisor as kube-prometheus-stack scrapes it (job kubelet, a metrics_path label, container_spec_*
  * and pod-less cgroups dropped), so the memory-headroom rules see what they would in a cluster.
  */
-function kubeletJobs(url: string | undefined): Record<string, unknown>[] {
+function kubeletJobs(url: string | undefined, token: string | undefined): Record<string, unknown>[] {
   if (!url) return [];
   const u = new URL(url);
   return [
@@ -83,6 +85,7 @@ function kubeletJobs(url: string | undefined): Record<string, unknown>[] {
       job_name: 'kubelet',
       scheme: u.protocol.replace(':', ''),
       ...(u.protocol === 'https:' ? { tls_config: { insecure_skip_verify: true } } : {}),
+      ...(token ? { authorization: { type: 'Bearer', credentials: token } } : {}),
       honor_labels: true,
       honor_timestamps: true,
       metrics_path: '/metrics/cadvisor',
@@ -110,7 +113,7 @@ export async function startDemoPrometheus(o: DemoPrometheusOptions): Promise<Dem
     scrape_configs: [
       // job must match the bundle's exporterSelector; honor_labels as the generated ServiceMonitor says.
       { job_name: 'spark-k8s-exporter', honor_labels: true, static_configs: [{ targets: [o.exporterTarget] }] },
-      ...kubeletJobs(o.kubeletUrl),
+      ...kubeletJobs(o.kubeletUrl, o.kubeletToken),
       ...drivers,
     ],
   };

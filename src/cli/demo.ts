@@ -144,6 +144,7 @@ export async function runDemo(argv: readonly string[]): Promise<number> {
         exporterTarget: new URL(exporter.url).host,
         driverUiUrl: sim.driverUiUrl,
         kubeletUrl: sim.url,
+        kubeletToken: sim.token,
         log: (line) => process.stderr.write(`${line}\n`),
       });
     } catch (e) {
