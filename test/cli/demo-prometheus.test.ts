@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { createServer } from 'node:net';
+import { freePort } from '../support/ports.js';
 import { after, describe, it } from 'node:test';
 import { buildRules } from '../../src/bundle/rules.js';
 import { DEFAULT_BUNDLE_CONFIG } from '../../src/bundle/config.js';
@@ -13,18 +13,6 @@ import { scaled, timeScaled } from '../../src/bundle/timescale.js';
 import { REPO, tool } from '../bundle/paths.js';
 
 const SPEED = 20;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const addr = s.address();
-      const port = typeof addr === 'object' && addr !== null ? addr.port : 0;
-      s.close(() => resolve(port));
-    });
-  });
-}
 
 async function json(url: string): Promise<unknown> {
   const res = await fetch(url, { signal: AbortSignal.timeout(3000) });
