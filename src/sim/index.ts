@@ -57,6 +57,8 @@ export interface FaultSwitches {
   /** Installs (true) or removes the operator CRDs while running: all three, or those named. */
   sparkApplicationCrd(on: boolean, which?: readonly SparkCrd[]): void;
   openWatches(): number;
+  /** The most bytes any open watch holds unsent: bounded, because a watch waits for its reader. */
+  watchBacklogBytes(): number;
 }
 
 export interface SimCluster {
@@ -167,6 +169,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
       requests: () => [...server.requests],
       sparkApplicationCrd: (on, which) => server.setCrd(on, which),
       openWatches: () => server.openWatches(),
+      watchBacklogBytes: () => server.watchBacklogBytes(),
     },
     cluster: {
       world,

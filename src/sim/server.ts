@@ -44,7 +44,19 @@ interface Watcher {
   bookmarks: boolean;
   timers: NodeJS.Timeout[];
   close: () => void;
+  /** resourceVersion of the last event this watcher has been written (or skipped as not its own). */
+  sentRv: number;
+  /** Its socket holds more than WATCH_BUFFER_BYTES unsent: events wait in the history until it drains. */
+  blocked: boolean;
 }
+
+/**
+ * Unsent bytes a watch may hold before it waits for its reader. The API server's watch cache
+ * does the same (a watcher's channel is bounded; the events stay in the cache); writing without
+ * it queued hundreds of MB on a slow reader's socket until the kernel refused (ENOBUFS) and cut
+ * the watch, as the 150k bench's turnovers did.
+ */
+export const WATCH_BUFFER_BYTES = 8 << 20;
 
 interface Snapshot {
   items: KObject[];
@@ -446,6 +458,7 @@ export class ApiServer {
     const w: Watcher = {
       res, def: a.def, namespace: a.def.namespaced ? a.namespace : undefined, labels: a.labels, fields: a.fields, table: a.table, include: a.include,
       bookmarks: a.q.get('allowWatchBookmarks') === 'true' || a.q.get('allowWatchBookmarks') === '1', timers: [],
+      sentRv: 0, blocked: false,
       close: () => {
         if (!this.watchers.delete(w)) return;
         for (const t of w.timers) clearInterval(t);
@@ -455,33 +468,29 @@ export class ApiServer {
     const write = (type: string, object: KObject): void => {
       res.write(this.line(w, type, object) + '\n');
     };
-    let since: StoreEvent[] | undefined;
     const rv = rvText === '' ? 0 : Number(rvText);
     if (rvText !== '' && rvText !== '0') {
       if (!Number.isInteger(rv) || rv < 0) {
         res.end(JSON.stringify({ type: 'ERROR', object: statusBody(400, 'BadRequest', `invalid resource version: ${rvText}`) }) + '\n');
         return;
       }
-      since = store.eventsSince(rv);
-      if (!since) {
+      if (rv < store.oldestResumableRv()) {
         this.count('watch-expired');
         res.end(JSON.stringify({ type: 'ERROR', object: statusBody(410, 'Expired', `too old resource version: ${rv} (${store.oldestResumableRv() + 1})`) }) + '\n');
         return;
       }
-    }
-    this.watchers.add(w);
-    if (since) {
-      for (const ev of since) {
-        if (!this.accepts(w, ev)) continue;
-        if (w.table) write(ev.type, ev.obj);
-        else res.write(watchLine(ev) + '\n');
-      }
+      this.watchers.add(w);
+      w.sentRv = rv;
+      this.catchUp(w);
     } else {
+      this.watchers.add(w);
+      w.sentRv = store.currentRv();
       for (const o of this.matching(a.def, w.namespace, a.labels, a.fields)) write('ADDED', o);
     }
     if (w.bookmarks) {
       w.timers.push(setInterval(() => {
-        if (this.stalled) return;
+        // Not while events wait for it: a bookmark past them would tell the client to skip them.
+        if (this.stalled || w.blocked) return;
         res.write(JSON.stringify({ type: 'BOOKMARK', object: { kind: a.def.kind, apiVersion: apiVersionOf(a.def), metadata: { resourceVersion: String(store.currentRv()) } } }) + '\n');
       }, this.opts.bookmarkIntervalMs));
     }
@@ -507,12 +516,42 @@ export class ApiServer {
   private broadcast(ev: StoreEvent): void {
     if (this.stalled || this.watchers.size === 0) return;
     for (const w of this.watchers) {
-      if (!this.accepts(w, ev)) continue;
-      if (w.table) {
-        w.res.write(this.line(w, ev.type, ev.obj) + '\n');
-      } else {
-        w.res.write(watchLine(ev) + '\n');
-      }
+      // A blocked watcher reads this event from the history when it drains; one that caught up
+      // from the history has been sent it already.
+      if (w.blocked || ev.rv <= w.sentRv) continue;
+      w.sentRv = ev.rv;
+      if (this.accepts(w, ev)) this.send1(w, ev);
+    }
+  }
+
+  private send1(w: Watcher, ev: StoreEvent): void {
+    w.res.write((w.table ? this.line(w, ev.type, ev.obj) : watchLine(ev)) + '\n');
+    if (w.res.writableLength > WATCH_BUFFER_BYTES && !w.blocked) {
+      w.blocked = true;
+      w.res.once('drain', () => {
+        w.blocked = false;
+        this.catchUp(w);
+      });
+    }
+  }
+
+  /**
+   * Writes the history after what `w` was sent until its socket is full again. Events compacted
+   * away before it read them end the watch with 410, as the API server ends a watcher that fell
+   * out of its cache's window.
+   */
+  private catchUp(w: Watcher): void {
+    if (!this.watchers.has(w) || this.stalled) return;
+    const store = this.world.cluster.store;
+    const kept = store.eachSince(w.sentRv, (ev) => {
+      w.sentRv = ev.rv;
+      if (this.accepts(w, ev)) this.send1(w, ev);
+      return !w.blocked;
+    });
+    if (!kept) {
+      this.count('watch-expired');
+      w.res.write(JSON.stringify({ type: 'ERROR', object: statusBody(410, 'Expired', `too old resource version: ${w.sentRv} (${store.oldestResumableRv() + 1})`) }) + '\n');
+      w.close();
     }
   }
 
@@ -528,6 +567,13 @@ export class ApiServer {
 
   openWatches(): number {
     return this.watchers.size;
+  }
+
+  /** The most bytes any open watch holds unsent (bounded by WATCH_BUFFER_BYTES plus one event). */
+  watchBacklogBytes(): number {
+    let max = 0;
+    for (const w of this.watchers) max = Math.max(max, w.res.writableLength);
+    return max;
   }
 }
 

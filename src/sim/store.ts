@@ -143,6 +143,23 @@ export class Store {
   /** Events after `rv`, or undefined when `rv` is older than the compaction window. */
   eventsSince(rv: number): StoreEvent[] | undefined {
     if (rv < this.compactedRv) return undefined;
+    return this.history.slice(this.indexAfter(rv));
+  }
+
+  /**
+   * Visits the events after `rv` in order, without copying the history, until `visit` says
+   * false; false when `rv` is older than the compaction window.
+   */
+  eachSince(rv: number, visit: (ev: StoreEvent) => boolean): boolean {
+    if (rv < this.compactedRv) return false;
+    for (let i = this.indexAfter(rv); i < this.history.length; i++) {
+      const ev = this.history[i];
+      if (ev && !visit(ev)) break;
+    }
+    return true;
+  }
+
+  private indexAfter(rv: number): number {
     let lo = this.historyStart;
     let hi = this.history.length;
     while (lo < hi) {
@@ -151,6 +168,6 @@ export class Store {
       if (e && e.rv <= rv) lo = mid + 1;
       else hi = mid;
     }
-    return this.history.slice(lo);
+    return lo;
   }
 }

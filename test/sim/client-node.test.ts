@@ -105,3 +105,43 @@ test('faults: down() refuses connections, then serves again on the same port', {
   const res = await fetch(`${sim.url}/version`);
   assert.equal(res.status, 200);
 });
+
+test('a watch whose reader stops waits for it: bounded unsent bytes, then every event in order', { timeout: 60_000 }, async () => {
+  const start = sim.resourceVersion();
+  const url = new URL(`${sim.url}/api/v1/pods?watch=1&resourceVersion=${start}`);
+  const opts = kc.getCurrentCluster();
+  assert.ok(opts);
+  const headers: Record<string, string> = {};
+  await kc.applyToHTTPSOptions({ headers });
+  const lines: string[] = [];
+  let buffered = '';
+  const { default: http } = await import(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = http.get(url, { headers, rejectUnauthorized: false }, resolve);
+    req.on('error', reject);
+  });
+  // The reader stops: nothing is read while thousands of ~8 KB events are made.
+  res.pause();
+  await waitFor('watch registered', () => sim.faults.openWatches() > 0 || undefined);
+  const drive = await sim.driveEvents({ perSecond: 3000, seconds: 2 });
+  const backlog = sim.faults.watchBacklogBytes();
+  assert.ok(drive.sent > 2000, `made ${drive.sent} events`);
+  // 8 MiB (WATCH_BUFFER_BYTES) plus the one event that crossed it; before, all of them queued.
+  assert.ok(backlog <= (8 << 20) + (256 << 10), `unsent bytes ${backlog}`);
+  res.setEncoding('utf8');
+  res.on('data', (d: string) => {
+    buffered += d;
+    const parts = buffered.split('\n');
+    buffered = parts.pop() ?? '';
+    lines.push(...parts.filter((l) => l !== ''));
+  });
+  res.resume();
+  const events = (): Array<{ type: string; rv: number }> =>
+    lines.map((l) => JSON.parse(l) as { type: string; object: { metadata: { resourceVersion: string } } }).filter((e) => e.type !== 'BOOKMARK').map((e) => ({ type: e.type, rv: Number(e.object.metadata.resourceVersion) }));
+  await waitFor('every event after the reader resumed', () => events().length >= drive.sent || undefined, 30_000);
+  res.destroy();
+  const got = events();
+  assert.equal(got.length, drive.sent);
+  assert.ok(got.every((e, i) => i === 0 || e.rv > (got[i - 1]?.rv ?? 0)), 'resourceVersions in order');
+  assert.equal(String(got[got.length - 1]?.rv), drive.lastResourceVersion);
+});
