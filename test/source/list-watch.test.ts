@@ -349,3 +349,34 @@ test('a handler that throws ends the watch, not the process', async () => {
   assert.equal(s.count(s.self.watchRestarts, 'pods', 'error'), 1);
   await lw.stop();
 });
+
+test('the listed items are not kept while the watch after them runs', async () => {
+  // A suspended async frame keeps its locals: the list once stayed reachable for the watch's life.
+  const v8 = await import('node:v8');
+  const vm = await import('node:vm');
+  v8.setFlagsFromString('--expose-gc');
+  const gc = vm.runInNewContext('gc') as () => void;
+  const clock = new FakeClock(1_000_000);
+  const transport = new FakeTransport();
+  transport.list = paged([pod('a', 1), pod('b', 2), pod('c', 3)], 10);
+  let listed: WeakRef<unknown[]> | undefined;
+  const lw = new ListWatch(
+    transport,
+    OPTS,
+    { onList: (items) => void (listed = new WeakRef(items)), onEvent: () => undefined },
+    new SelfStats('test'),
+    pino({ level: 'silent' }),
+    { clock, random: () => 0.5 },
+  );
+  lw.start();
+  await lw.settled;
+  await flush();
+  assert.equal(transport.watchRequests().length, 1, 'the watch is open');
+  assert.ok(listed, 'listed');
+  // deref() keeps its target alive to the end of the current job: collect in a later one.
+  await new Promise((r) => setImmediate(r));
+  gc();
+  await new Promise((r) => setImmediate(r));
+  assert.equal(listed.deref(), undefined, 'the list is garbage once handed to the store');
+  await lw.stop();
+});
