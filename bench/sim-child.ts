@@ -80,9 +80,8 @@ serveIpc({
    * Up to `apps` applications end and a rerun of each (same name, new app id, new pods) starts:
    * pods replaced through ordinary DELETED and ADDED events. Apps already rerun in this `round`
    * are left alone, so repeated calls walk through the whole population. The bench paces the
-   * calls by what the exporter has absorbed: the simulator ignores watch backpressure, and past
-   * ~300 MB queued for one socket the kernel refuses the write (ENOBUFS) and the watch is cut,
-   * much as a real API server drops a watcher that cannot keep up.
+   * calls by what the exporter has absorbed: a watch that falls more than the simulator's history
+   * (100k events) behind is ended with 410, as a real API server ends a watcher that cannot keep up.
    */
   turnover(a: { apps: number; round: number }) {
     const store = running().cluster.world.cluster.store;
@@ -106,16 +105,30 @@ serveIpc({
       rounds.set(newId, a.round);
       let oldPrefix: string | undefined;
       let newPrefix: string | undefined;
-      for (const [ns, name] of keys) {
-        const p = store.get('pods', ns, name);
-        if (!p) continue;
+      const driverUid = randomBytes(16).toString('hex');
+      let oldDriverUid: string | undefined;
+      // Executors before their driver: removing the driver first made the garbage collector delete
+      // its executors gracefully (a MODIFIED now, a DELETED 30 simulated s later, for every one),
+      // and the copies carried its deletionTimestamp and its uid as owner, so each slice left a
+      // flood of events behind that no pacing saw (100k at 150k pods: the watch fell out of the
+      // history and relisted).
+      const ordered = keys
+        .map(([ns, name]) => store.get('pods', ns, name))
+        .filter((p): p is NonNullable<typeof p> => p !== undefined)
+        .sort((x, y) => Number(x.metadata.labels?.['spark-role'] === 'driver') - Number(y.metadata.labels?.['spark-role'] === 'driver'));
+      for (const p of ordered) if (p.metadata.labels?.['spark-role'] === 'driver') oldDriverUid = p.metadata.uid;
+      for (const p of ordered) {
+        const { namespace: ns, name } = p.metadata;
         oldPrefix ??= /^(.*-[0-9a-f]{16})-(?:exec-\d+|driver)$/.exec(name)?.[1];
         newPrefix ??= oldPrefix ? `${oldPrefix.slice(0, -16)}${randomBytes(8).toString('hex')}` : undefined;
         store.remove('pods', ns, name);
         const newName = oldPrefix && newPrefix ? name.replace(oldPrefix, newPrefix) : `${name}-r`;
         const labels = { ...p.metadata.labels, 'spark-app-selector': newId };
+        const isDriver = p.metadata.uid === oldDriverUid;
+        const ownerReferences = p.metadata.ownerReferences?.map((o) => (o.uid === oldDriverUid ? { ...o, uid: driverUid, name: o.name.replace(oldPrefix ?? '', newPrefix ?? '') } : o));
+        const { deletionTimestamp: _gone, deletionGracePeriodSeconds: _grace, ...meta } = p.metadata;
         // The store stamps the resourceVersion.
-        store.put('pods', { ...p, metadata: { ...p.metadata, name: newName, uid: randomBytes(16).toString('hex'), labels } });
+        store.put('pods', { ...p, metadata: { ...meta, name: newName, uid: isDriver ? driverUid : randomBytes(16).toString('hex'), labels, ...(ownerReferences ? { ownerReferences } : {}) } });
         events += 2;
       }
     }
