@@ -33,9 +33,10 @@ function partVersion(model: Model, part: Part): number {
 
 interface AppPieces {
   readonly version: number;
+  /** The team and name its labels were encoded from: while both are the same, so are the labels. */
+  readonly team: string;
+  readonly name: string;
   readonly labels: string;
-  /** The PARTS' versions at the render. */
-  readonly parts: readonly number[];
   /** Start and end in the body per application family (catalogue order); -1: not reusable. */
   readonly spans: Int32Array;
 }
@@ -49,6 +50,8 @@ interface MemoPiece {
 /** What a render leaves for the next one of the same format: its body and its reusable pieces. */
 export interface RenderCache {
   readonly body: Buffer;
+  /** The PARTS' versions at that render. */
+  readonly parts: readonly number[];
   readonly apps: ReadonlyMap<AppRecord, AppPieces>;
   readonly memos: ReadonlyMap<string, ReadonlyMap<object, MemoPiece>>;
   /** Pieces (one application's family, or one memo) copied from the previous body, and rendered. */
@@ -94,12 +97,13 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
   const reusable: Array<AppPieces | undefined> = [];
   for (const app of model.pods.apps.values()) {
     const team = model.teamOf(app);
-    const labels = enc.pairs(APP_LABELS, [app.namespace, team, app.appId, app.appName]);
     const old = prev?.apps.get(app);
+    const same = old !== undefined && old.team === team && old.name === app.appName;
+    const labels = same ? old.labels : enc.pairs(APP_LABELS, [app.namespace, team, app.appId, app.appName]);
     apps.push(app);
     teams.push(team);
-    reusable.push(old && old.version === app.version && old.labels === labels ? old : undefined);
-    mine.push({ version: app.version, labels, parts, spans: new Int32Array(2 * SLOTS).fill(-1) });
+    reusable.push(same && old.version === app.version ? old : undefined);
+    mine.push({ version: app.version, team, name: app.appName, labels, spans: new Int32Array(2 * SLOTS).fill(-1) });
   }
   const memos = new Map<string, Map<object, MemoPiece>>();
   let reused = 0;
@@ -132,6 +136,8 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
     const reads = r.reads ?? [];
     const never = reads.includes('clock');
     const declared = PARTS.map((p, k) => (reads.includes(p) ? k : -1)).filter((k) => k >= 0);
+    // Every piece of the last render was kept against the same part versions: one check a family.
+    const partsSame = prev !== undefined && declared.every((k) => prev.parts[k] === parts[k]);
     const tracker = new ReadTracker(ctx, declared.length > 0);
     const binder = new FamilyBinder(def, w, enc, r.scope === 'app');
     const render = r.render as AppRender;
@@ -144,10 +150,10 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
         render(app, out, ctx, teams[i] ?? '');
         continue;
       }
-      const old = reusable[i];
+      const old = partsSame ? reusable[i] : undefined;
       const start = old?.spans[s] ?? -1;
-      const end = old?.spans[s + 1] ?? -1;
-      if (prev && old && start >= 0 && declared.every((k) => old.parts[k] === parts[k])) {
+      if (prev && old && start >= 0) {
+        const end = old.spans[s + 1] ?? start;
         const at = w.copy(prev.body, start, end);
         pieces.spans[s] = at;
         pieces.spans[s + 1] = at + end - start;
@@ -166,5 +172,5 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
   }
   const byApp = new Map<AppRecord, AppPieces>();
   for (let i = 0; i < apps.length; i++) byApp.set(apps[i] as AppRecord, mine[i] as AppPieces);
-  return { body: w.written(), apps: byApp, memos, reused, rendered };
+  return { body: w.written(), parts, apps: byApp, memos, reused, rendered };
 }
