@@ -112,7 +112,21 @@ async function awaitReady(c: ChildHandle, timeoutMs: number, giveUpAfterErrorMs 
  * consumer counted (for the exporter, spark_k8s_exporter_watch_events_total) over the time from
  * the events being available to the last one counted.
  */
-async function burst(sim: ChildHandle, consumer: ChildHandle, events: number, timeoutMs: number): Promise<BurstResult> {
+/**
+ * One short replay (5,000 events: half a second at 1k pods) is one sample of a noisy machine:
+ * two at least, a third while they took under 6 s together, and the median is reported.
+ */
+async function burst(sim: ChildHandle, consumer: ChildHandle, events: number, timeoutMs: number): Promise<BurstResult & { runs: number[] }> {
+  const runs: BurstResult[] = [];
+  while (runs.length < 2 || (runs.length < 3 && runs.reduce((t, r) => t + r.seconds, 0) < 6)) runs.push(await burstOnce(sim, consumer, events, timeoutMs));
+  const sorted = [...runs].sort((a, b) => a.events_per_second - b.events_per_second);
+  const lo = sorted[Math.floor((sorted.length - 1) / 2)] as BurstResult;
+  const hi = sorted[Math.floor(sorted.length / 2)] as BurstResult;
+  // An even count's median is the mean of the middle two.
+  return { ...lo, events_per_second: Math.round((lo.events_per_second + hi.events_per_second) / 2), runs: runs.map((r) => r.events_per_second) };
+}
+
+async function burstOnce(sim: ChildHandle, consumer: ChildHandle, events: number, timeoutMs: number): Promise<BurstResult> {
   const before = (await consumer.call<{ events: number }>('events')).events;
   const b = await sim.call<BurstReply>('burst', { events }, 120_000);
   const target = before + b.events;

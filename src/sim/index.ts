@@ -34,6 +34,8 @@ export interface SimulatorOptions {
   /** Which operator CRDs are installed (store names); default all three, none with sparkApplicationCrd false. */
   crds?: readonly SparkCrd[];
   scale?: { pods: number; apps: number };
+  /** Unsent bytes a watch may hold before it waits for its reader (default 8 MiB, as server.ts says). */
+  watchBufferBytes?: number;
   /** Real seconds between watch BOOKMARK events (default 10). */
   bookmarkIntervalSeconds?: number;
   /** Simulated start time (ms since epoch); default: now. */
@@ -105,7 +107,7 @@ export async function startSimulator(opts: SimulatorOptions): Promise<RunningSim
   const tlsMaterial = opts.tls ? makeSelfSignedCert(host) : undefined;
   const token = opts.tls ? randomBytes(24).toString('hex') : undefined;
   const clientCert = tlsMaterial ? makeClientCert(tlsMaterial, 'spark-sim-admin') : undefined;
-  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crds: new Set<string>(opts.crds ?? (opts.sparkApplicationCrd === false ? [] : ALL_SPARK_CRDS)), bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000 });
+  const server = new ApiServer(world, { host, port: opts.port ?? 0, tls: tlsMaterial, token, clientCa: tlsMaterial?.cert, crds: new Set<string>(opts.crds ?? (opts.sparkApplicationCrd === false ? [] : ALL_SPARK_CRDS)), bookmarkIntervalMs: (opts.bookmarkIntervalSeconds ?? 10) * 1000, ...(opts.watchBufferBytes ? { watchBufferBytes: opts.watchBufferBytes } : {}) });
   await server.listen();
   const url = server.url();
   const driverUi = opts.driverUi ? new DriverUi(world, host) : undefined;

@@ -31,6 +31,8 @@ export interface ServerOptions {
   /** Installed operator CRDs by store name (sparkapplications, scheduledsparkapplications, sparkapplications.spark.apache.org). */
   crds: Set<string>;
   bookmarkIntervalMs: number;
+  /** Unsent bytes a watch may hold before it waits for its reader (default WATCH_BUFFER_BYTES). */
+  watchBufferBytes?: number;
 }
 
 interface Watcher {
@@ -526,7 +528,7 @@ export class ApiServer {
 
   private send1(w: Watcher, ev: StoreEvent): void {
     w.res.write((w.table ? this.line(w, ev.type, ev.obj) : watchLine(ev)) + '\n');
-    if (w.res.writableLength > WATCH_BUFFER_BYTES && !w.blocked) {
+    if (w.res.writableLength > (this.opts.watchBufferBytes ?? WATCH_BUFFER_BYTES) && !w.blocked) {
       w.blocked = true;
       w.res.once('drain', () => {
         w.blocked = false;
