@@ -148,7 +148,7 @@ async function burstOnce(sim: ChildHandle, consumer: ChildHandle, events: number
  * decoded only afterwards. undici's fetch + text(), used before, cost 450-600 ms of its own for
  * a 48 MiB body on the bench machine (a raw reader: 44 ms), so it measured the client.
  */
-async function scrape(url: string, retried = false): Promise<{ ms: number; body: string }> {
+async function scrape(url: string, keep = true, retried = false): Promise<{ ms: number; body: string }> {
   const t = performance.now();
   let reused = false;
   let got: { status: number; chunks: Buffer[] };
@@ -156,7 +156,9 @@ async function scrape(url: string, retried = false): Promise<{ ms: number; body:
     got = await new Promise<{ status: number; chunks: Buffer[] }>((resolve, reject) => {
       const req = http.get(`${url}/metrics`, { timeout: 30_000 }, (res) => {
         const chunks: Buffer[] = [];
-        res.on('data', (c: Buffer) => chunks.push(c));
+        // Kept only when the body is read afterwards: a scraper parses as it reads, and 48 MiB of
+        // chunks held per scrape made the bench's own collector part of the next scrape's time.
+        res.on('data', (c: Buffer) => void (keep ? chunks.push(c) : undefined));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, chunks }));
         res.on('error', reject);
       });
@@ -169,7 +171,7 @@ async function scrape(url: string, retried = false): Promise<{ ms: number; body:
   } catch (e) {
     // A kept-alive socket the server closed as it was reused: retried once on a new one, as Go's
     // client (Prometheus) retries an idempotent GET; the failed attempt's time is not counted.
-    if (reused && !retried) return scrape(url, true);
+    if (reused && !retried) return scrape(url, keep, true);
     throw new Error(`GET ${url}/metrics: ${(e as Error).message}`);
   }
   const ms = performance.now() - t;
@@ -224,7 +226,7 @@ async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHa
   const last: Record<keyof typeof targets, Last> = { exporter: none, reference: none, withoutPodInfo: none };
   // Two slots first, not counted: a process's first renders fill the render cache and the body
   // pool once in its life (a fresh 50 MB body here is ~300 ms of page faults), as after a restart.
-  for (let i = 0; i < WARM_UP_SLOTS; i++) for (const u of Object.values(targets)) await scrape(u);
+  for (let i = 0; i < WARM_UP_SLOTS; i++) for (const u of Object.values(targets)) await scrape(u, false);
   const seconds = (scrapes * SCRAPE_SLOT_MS) / 1000 + 2;
   const before = (await ex.call<{ events: number }>('events')).events;
   await ex.call('loopDelay', { action: 'start' });
@@ -235,10 +237,11 @@ async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHa
     if (opts.budget.left() < 120_000 && i >= 15) break;
     for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
       if (name === 'exporter') await ex.call('loopDelay', { action: 'resume' });
-      const r = await scrape(targets[name]);
+      const sampled = i === 0 || i % 10 === 9;
+      const r = await scrape(targets[name], sampled);
       if (name === 'exporter') await ex.call('loopDelay', { action: 'pause' });
       samples[name].push(r.ms);
-      if (i === 0 || i % 10 === 9) last[name] = { ...exposition(r.body), podInfo: familyShare(r.body, 'spark_k8s_pod_info') };
+      if (sampled) last[name] = { ...exposition(r.body), podInfo: familyShare(r.body, 'spark_k8s_pod_info') };
     }
     const next = start + (i + 1) * SCRAPE_SLOT_MS;
     if (next > Date.now()) await sleep(next - Date.now());

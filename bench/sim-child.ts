@@ -55,6 +55,10 @@ serveIpc({
     const store = s.cluster.world.cluster.store;
     s.faults.dropWatches();
     const fromRv = store.currentRv();
+    // Earlier bursts' lines (8.5 KB each, up to 100k of them in the history) are served by now:
+    // dropped, so the simulator's heap, and its collector's share of the 2 cores, stays that of one
+    // burst whoever consumed one before (the exporter's replay after the parse limit's ran at 0.4x).
+    for (const ev of store.eventsSince(store.oldestResumableRv()) ?? []) if (ev.rv <= fromRv) delete ev.line;
     const t0 = performance.now();
     let made = 0;
     // churnOnce answers 0 while it drops stale victims; only ever 0 means nothing is left to churn.
@@ -72,7 +76,10 @@ serveIpc({
       bytes += watchLine(ev).length + 1;
       if (ev.resource === 'pods') podEvents++;
     }
-    return { events: podEvents, bytes, fromRv, toRv: store.currentRv(), generateMs: genMs, serialiseMs: performance.now() - t0 - genMs, readyAt: Date.now() };
+    const serialiseMs = performance.now() - t0 - genMs;
+    // Collected now, before the replay's clock starts, not during it.
+    (globalThis as { gc?: () => void }).gc?.();
+    return { events: podEvents, bytes, fromRv, toRv: store.currentRv(), generateMs: genMs, serialiseMs, readyAt: Date.now() };
   },
 
   /** Live churn at a fixed rate (the simulator's own driver), serialised as it goes. */
