@@ -208,7 +208,9 @@ export interface ScrapeResult {
 }
 
 /** A scrape slot every SCRAPE_SLOT_MS: the exporter, then the reference, then pod_info off. */
-export const SCRAPE_SLOT_MS = 500;
+// 300 ms: a slot at 150k pods holds its three scrapes (~130-200 ms) and 15 pod events; 500 ms
+// slots left a full run no time for both 150k turnovers inside 12 minutes.
+export const SCRAPE_SLOT_MS = 300;
 export const WARM_UP_SLOTS = 2;
 
 /**
@@ -274,7 +276,9 @@ function burstSize(pods: number): number {
 
 /**
  * One turnover of every app, fed in slices no faster than the exporter absorbs them (at most
- * ~4,000 events ahead), then the retention waited out until exactly the new apps remain.
+ * ~12,000 events ahead), then the retention waited out until exactly the new apps remain. The
+ * simulator's watch waits for a slow reader and keeps 100k events of history, so the window can
+ * be wide enough that the simulator makes the next slice while the exporter reads the last.
  */
 async function turnover(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle, url: string, pods: number, roundNo: number): Promise<Record<string, unknown>> {
   const events = async (): Promise<{ events: number; apps: number; pods: number }> => ex.call('events');
@@ -284,14 +288,14 @@ async function turnover(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle,
   let apps = 0;
   const deadline = Date.now() + Math.min(400_000, opts.budget.left());
   for (;;) {
-    const t = await sim.call<{ apps: number; events: number; remaining: number }>('turnover', { apps: 20, round: roundNo }, 120_000);
+    const t = await sim.call<{ apps: number; events: number; remaining: number }>('turnover', { apps: 40, round: roundNo }, 120_000);
     sent += t.events;
     apps += t.apps;
     let last = -1;
     let progressAt = Date.now();
     for (;;) {
       const got = (await events()).events - base;
-      if (got >= sent - (t.remaining > 0 ? 2_000 : 0)) break;
+      if (got >= sent - (t.remaining > 0 ? 8_000 : 0)) break;
       if (got !== last) {
         last = got;
         progressAt = Date.now();
