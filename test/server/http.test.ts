@@ -30,3 +30,53 @@ test('a connection with no traffic is closed after the socket idle timeout', { t
     await http.close();
   }
 });
+
+/** A renderer of one fixed body that records what the HTTP layer hands back. */
+function fixedBody(bytes: number): { renderer: { renderBytes: () => Promise<Buffer>; release: (b: Buffer) => void }; body: Buffer; released: Buffer[] } {
+  const body = Buffer.alloc(bytes);
+  for (let i = 0; i < bytes; i++) body[i] = 97 + (i % 26);
+  const released: Buffer[] = [];
+  return { body, released, renderer: { renderBytes: () => Promise.resolve(body), release: (b) => void released.push(b) } };
+}
+
+test('a body of many slices arrives whole, with its length, and is handed back once sent', { timeout: 20_000 }, async () => {
+  const f = fixedBody(5 * 1024 * 1024 + 123);
+  const http = await listen({ host: '127.0.0.1', port: 0 }, { renderer: f.renderer, ready: () => true, log: pino({ level: 'silent' }) });
+  try {
+    const res = await fetch(`${http.url}/metrics`);
+    assert.equal(res.headers.get('content-length'), String(f.body.length));
+    const got = Buffer.from(await res.arrayBuffer());
+    assert.ok(got.equals(f.body), 'the same bytes, in order');
+    for (let i = 0; i < 50 && f.released.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.deepEqual(f.released, [f.body]);
+  } finally {
+    await http.close();
+  }
+});
+
+test('a scraper that leaves mid-body ends the send; the body is not handed back to be rewritten', { timeout: 20_000 }, async () => {
+  const f = fixedBody(64 * 1024 * 1024);
+  const http = await listen({ host: '127.0.0.1', port: 0 }, { renderer: f.renderer, ready: () => true, log: pino({ level: 'silent' }) });
+  try {
+    const { port } = new URL(http.url);
+    const sock = net.connect(Number(port), '127.0.0.1');
+    await new Promise<void>((r) => sock.once('connect', () => r()));
+    sock.write('GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n');
+    let read = 0;
+    await new Promise<void>((r) => {
+      sock.on('data', (d: Buffer) => {
+        read += d.length;
+        if (read > 1024 * 1024) {
+          sock.destroy();
+          r();
+        }
+      });
+    });
+    await new Promise((r) => setTimeout(r, 300));
+    assert.deepEqual(f.released, [], 'an aborted response never finished');
+    const ok = await fetch(`${http.url}/metrics`);
+    assert.equal((await ok.arrayBuffer()).byteLength, f.body.length, 'and the next scrape is served whole');
+  } finally {
+    await http.close();
+  }
+});
