@@ -145,3 +145,32 @@ test('a watch whose reader stops waits for it: bounded unsent bytes, then every 
   assert.ok(got.every((e, i) => i === 0 || e.rv > (got[i - 1]?.rv ?? 0)), 'resourceVersions in order');
   assert.equal(String(got[got.length - 1]?.rv), drive.lastResourceVersion);
 });
+
+test('a waiting watch whose events were compacted away is ended with 410, as a watcher out of the cache window', { timeout: 60_000 }, async () => {
+  const start = sim.resourceVersion();
+  const url = new URL(`${sim.url}/api/v1/pods?watch=1&resourceVersion=${start}`);
+  const headers: Record<string, string> = {};
+  await kc.applyToHTTPSOptions({ headers });
+  const { default: http } = await import(url.protocol === 'https:' ? 'node:https' : 'node:http');
+  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
+    const req = http.get(url, { headers, rejectUnauthorized: false }, resolve);
+    req.on('error', reject);
+  });
+  res.pause();
+  await waitFor('watch registered', () => sim.faults.openWatches() > 0 || undefined);
+  await sim.driveEvents({ perSecond: 3000, seconds: 2 });
+  assert.ok(sim.faults.watchBacklogBytes() > 1 << 20, 'the watch is waiting for its reader');
+  sim.faults.compact();
+  res.setEncoding('utf8');
+  let text = '';
+  res.on('data', (d: string) => (text += d));
+  res.resume();
+  await new Promise<void>((r) => res.once('end', () => r()));
+  const lines = text.split('\n').filter((l) => l !== '');
+  const last = JSON.parse(lines[lines.length - 1] ?? '{}') as { type?: string; object?: { code?: number; reason?: string } };
+  assert.equal(last.type, 'ERROR');
+  assert.equal(last.object?.code, 410);
+  assert.equal(last.object?.reason, 'Expired');
+  const rvs = lines.slice(0, -1).map((l) => JSON.parse(l) as { type: string; object: { metadata: { resourceVersion: string } } }).filter((e) => e.type !== 'BOOKMARK').map((e) => Number(e.object.metadata.resourceVersion));
+  assert.ok(rvs.length > 0 && rvs.every((rv, i) => i === 0 || rv > (rvs[i - 1] ?? 0)), 'what was sent before is in order');
+});
