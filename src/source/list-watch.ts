@@ -268,6 +268,8 @@ export class ListWatch {
     while (this.running) {
       try {
         if (this.resourceVersion === undefined || this.auditRequested) await this.listStep(backoff);
+        // A stop() that came as the list step returned found no watch of this round to abort.
+        if (!this.running) break;
         this.self.synced.set(this.opts.resource, true);
         await this.watch();
       } catch (e) {

@@ -380,3 +380,14 @@ test('the listed items are not kept while the watch after them runs', async () =
   assert.equal(listed.deref(), undefined, 'the list is garbage once handed to the store');
   await lw.stop();
 });
+
+test('stop() as soon as the first list has settled ends the loop (no watch is left open)', { timeout: 10_000 }, async () => {
+  const s = setup();
+  s.transport.list = paged([pod('a', 1)], 10);
+  s.lw.start();
+  await s.lw.settled;
+  // No flush: the loop has not reached its watch yet when stop() comes.
+  await s.lw.stop();
+  await flush();
+  assert.equal(s.transport.watchRequests().length, 0, 'no watch opened after stop');
+});
