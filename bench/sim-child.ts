@@ -58,7 +58,11 @@ serveIpc({
     // Earlier bursts' lines (8.5 KB each, up to 100k of them in the history) are served by now:
     // dropped, so the simulator's heap, and its collector's share of the 2 cores, stays that of one
     // burst whoever consumed one before (the exporter's replay after the parse limit's ran at 0.4x).
-    for (const ev of store.eventsSince(store.oldestResumableRv()) ?? []) if (ev.rv <= fromRv) delete ev.line;
+    store.eachSince(store.oldestResumableRv(), (ev) => {
+      if (ev.rv > fromRv) return false;
+      delete ev.line;
+      return true;
+    });
     const t0 = performance.now();
     let made = 0;
     // churnOnce answers 0 while it drops stale victims; only ever 0 means nothing is left to churn.

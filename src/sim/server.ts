@@ -477,8 +477,7 @@ export class ApiServer {
         return;
       }
       if (rv < store.oldestResumableRv()) {
-        this.count('watch-expired');
-        res.end(JSON.stringify({ type: 'ERROR', object: statusBody(410, 'Expired', `too old resource version: ${rv} (${store.oldestResumableRv() + 1})`) }) + '\n');
+        res.end(this.expired(rv));
         return;
       }
       this.watchers.add(w);
@@ -551,10 +550,15 @@ export class ApiServer {
       return !w.blocked;
     });
     if (!kept) {
-      this.count('watch-expired');
-      w.res.write(JSON.stringify({ type: 'ERROR', object: statusBody(410, 'Expired', `too old resource version: ${w.sentRv} (${store.oldestResumableRv() + 1})`) }) + '\n');
+      w.res.write(this.expired(w.sentRv));
       w.close();
     }
+  }
+
+  /** The watch line of a 410 for `rv`, counted: a watch from before the history or one that fell out of it. */
+  private expired(rv: number): string {
+    this.count('watch-expired');
+    return JSON.stringify({ type: 'ERROR', object: statusBody(410, 'Expired', `too old resource version: ${rv} (${this.world.cluster.store.oldestResumableRv() + 1})`) }) + '\n';
   }
 
   /** Serialises every stored object of `resource` now; later lists send those bytes. */
