@@ -106,23 +106,27 @@ test('faults: down() refuses connections, then serves again on the same port', {
   assert.equal(res.status, 200);
 });
 
-test('a watch whose reader stops waits for it: bounded unsent bytes, then every event in order', { timeout: 60_000 }, async () => {
-  const start = sim.resourceVersion();
-  const url = new URL(`${sim.url}/api/v1/pods?watch=1&resourceVersion=${start}`);
-  const opts = kc.getCurrentCluster();
-  assert.ok(opts);
+/** A raw pod watch from now whose reader has stopped reading, once the simulator has registered it. */
+async function pausedPodWatch(): Promise<import('node:http').IncomingMessage> {
+  const url = new URL(`${sim.url}/api/v1/pods?watch=1&resourceVersion=${sim.resourceVersion()}`);
+  assert.ok(kc.getCurrentCluster());
   const headers: Record<string, string> = {};
   await kc.applyToHTTPSOptions({ headers });
-  const lines: string[] = [];
-  let buffered = '';
   const { default: http } = await import(url.protocol === 'https:' ? 'node:https' : 'node:http');
   const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
     const req = http.get(url, { headers, rejectUnauthorized: false }, resolve);
     req.on('error', reject);
   });
-  // The reader stops: nothing is read while thousands of ~8 KB events are made.
   res.pause();
   await waitFor('watch registered', () => sim.faults.openWatches() > 0 || undefined);
+  return res;
+}
+
+test('a watch whose reader stops waits for it: bounded unsent bytes, then every event in order', { timeout: 60_000 }, async () => {
+  const lines: string[] = [];
+  let buffered = '';
+  // The reader stops: nothing is read while thousands of ~8 KB events are made.
+  const res = await pausedPodWatch();
   const drive = await sim.driveEvents({ perSecond: 3000, seconds: 2 });
   const backlog = sim.faults.watchBacklogBytes();
   assert.ok(drive.sent > 2000, `made ${drive.sent} events`);
@@ -147,17 +151,7 @@ test('a watch whose reader stops waits for it: bounded unsent bytes, then every 
 });
 
 test('a waiting watch whose events were compacted away is ended with 410, as a watcher out of the cache window', { timeout: 60_000 }, async () => {
-  const start = sim.resourceVersion();
-  const url = new URL(`${sim.url}/api/v1/pods?watch=1&resourceVersion=${start}`);
-  const headers: Record<string, string> = {};
-  await kc.applyToHTTPSOptions({ headers });
-  const { default: http } = await import(url.protocol === 'https:' ? 'node:https' : 'node:http');
-  const res = await new Promise<import('node:http').IncomingMessage>((resolve, reject) => {
-    const req = http.get(url, { headers, rejectUnauthorized: false }, resolve);
-    req.on('error', reject);
-  });
-  res.pause();
-  await waitFor('watch registered', () => sim.faults.openWatches() > 0 || undefined);
+  const res = await pausedPodWatch();
   await sim.driveEvents({ perSecond: 3000, seconds: 2 });
   assert.ok(sim.faults.watchBacklogBytes() > 1 << 20, 'the watch is waiting for its reader');
   sim.faults.compact();
