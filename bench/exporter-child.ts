@@ -5,6 +5,7 @@
 import { DEFAULT_CONFIG, startExporter, type RunningExporter } from '../src/exporter.js';
 import { makeLogger } from '../src/logger.js';
 import { MetricsRenderer } from '../src/metrics/render.js';
+import { streamWhole } from '../src/metrics/body-sink.js';
 import { listen, type RunningHttp } from '../src/server/http.js';
 import { gcMemory, serveIpc } from './ipc.js';
 
@@ -109,7 +110,7 @@ serveIpc({
     const body = Buffer.from(await e.renderer.renderBytes('prometheus'));
     const log = makeLogger('warn', 'json');
     const cfg = DEFAULT_CONFIG;
-    const reference = await listen({ host: '127.0.0.1', port: 0 }, { renderer: { renderBytes: () => Promise.resolve(body), release: () => undefined }, ready: () => true, log });
+    const reference = await listen({ host: '127.0.0.1', port: 0 }, { renderer: { stream: (_format, sink) => streamWhole(body, sink), release: () => undefined }, ready: () => true, log });
     const noPodInfo = new MetricsRenderer(e.model, e.self, { maxLabelLength: cfg.labelValueMaxLength, churnWindowMs: cfg.churnWindowMs, now: () => Date.now(), processMetrics: true, podInfo: false });
     const without = await listen({ host: '127.0.0.1', port: 0 }, { renderer: noPodInfo, ready: () => true, log });
     extra.push(reference, without);

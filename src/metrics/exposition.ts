@@ -123,6 +123,14 @@ export class ExpositionWriter {
     return this.buf;
   }
 
+  /**
+   * The bytes written since `from` (an earlier `offset()`), copied in now: a view that stays as it
+   * is while the writer goes on, even if it grows into a new buffer (the old one is not written).
+   */
+  since(from: number): Buffer {
+    return this.written().subarray(from, this.len);
+  }
+
   family(def: MetricDef): void {
     const family = this.format === 'openmetrics' && def.type === 'counter' ? def.name.replace(/_total$/, '') : def.name;
     const help = def.help.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');

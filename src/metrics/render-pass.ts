@@ -87,8 +87,21 @@ class ReadTracker {
 
 const SLOTS = (CATALOGUE as readonly MetricDef[]).filter((d) => RENDERERS[d.name as MetricName].scope !== 'cluster').length;
 
-/** Renders every family into `w`; `prev` is what the last render of the same format returned. */
-export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: LabelEncoder, prev: RenderCache | undefined): RenderCache {
+/**
+ * Renders every family into `w`; `prev` is what the last render of the same format returned.
+ * It pauses (`yield`) at the first application or family boundary after each
+ * `sliceBytes` written, so the caller can send what is written and let the event loop run. Between
+ * two slices the model may change: each application's family is still rendered from one state, and
+ * a piece rendered from a state newer than the application's `version` taken at the start is only
+ * rendered again next time, never reused stale (versions only grow).
+ */
+export function* renderInSlices(ctx: RenderContext, w: ExpositionWriter, enc: LabelEncoder, prev: RenderCache | undefined, sliceBytes: number): Generator<void, RenderCache, void> {
+  let mark = 0;
+  const due = (): boolean => {
+    if (w.offset() - mark < sliceBytes) return false;
+    mark = w.offset();
+    return true;
+  };
   const { model } = ctx;
   const parts = PARTS.map((p) => partVersion(model, p));
   const apps: AppRecord[] = [];
@@ -130,6 +143,7 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
         after.set(key, { stamp, start: at, end: w.offset() });
       };
       (r.render as ClusterRender)(ctx, new FamilyBinder(def, w, enc, false, memo).out);
+      if (due()) yield;
       continue;
     }
     const s = 2 * slot++;
@@ -148,6 +162,7 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
       if (never) {
         rendered++;
         render(app, out, ctx, teams[i] ?? '');
+        if (due()) yield;
         continue;
       }
       const old = partsSame ? reusable[i] : undefined;
@@ -158,6 +173,7 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
         pieces.spans[s] = at;
         pieces.spans[s + 1] = at + end - start;
         reused++;
+        if (due()) yield;
         continue;
       }
       rendered++;
@@ -168,6 +184,7 @@ export function renderFamilies(ctx: RenderContext, w: ExpositionWriter, enc: Lab
         pieces.spans[s] = at;
         pieces.spans[s + 1] = w.offset();
       }
+      if (due()) yield;
     }
   }
   const byApp = new Map<AppRecord, AppPieces>();

@@ -17,6 +17,8 @@ import { parseSparkApplication } from '../../src/domain/spark-application.js';
 import { parseSparkPod, type SparkPodView } from '../../src/domain/spark-pod.js';
 import type { Format } from '../../src/metrics/exposition.js';
 import { MetricsRenderer, type RenderOptions } from '../../src/metrics/render.js';
+import { parseExposition } from '../../src/metrics/parse-exposition.js';
+import { nextTurn } from '../../src/metrics/body-sink.js';
 import { SelfStats } from '../../src/source/self-stats.js';
 import { deleting, disrupted, oomKilled, quota, running, sparkApplication, sparkPod, terminated, unschedulable, waiting, type Obj } from '../support/pods.js';
 
@@ -159,6 +161,162 @@ test('a cached render equals a fresh render after every kind of change, in both 
     { numRuns: Number(process.env['PROP_RUNS'] ?? 150), seed: Number(process.env['PROP_SEED'] ?? 20261201) },
   );
   assert.ok(reused > pieces / 4, `the cache reused ${reused} of ${pieces} pieces: it should carry most unchanged ones`);
+});
+
+/** Every sample line's name and labels, exactly as written: a series appearing twice is a broken body. */
+function duplicateSeries(text: string): string[] {
+  const seen = new Set<string>();
+  const dups: string[] = [];
+  for (const line of text.split('\n')) {
+    if (line === '' || line.startsWith('#')) continue;
+    const series = line.slice(0, line.lastIndexOf(' '));
+    if (seen.has(series)) dups.push(series);
+    seen.add(series);
+  }
+  return dups;
+}
+
+test('a render streamed in slices while the model changes between them stays whole, and leaves no stale cache', { timeout: 180_000 }, async () => {
+  let midway = 0;
+  await fc.assert(
+    fc.asyncProperty(fc.array(podArb, { maxLength: 8 }), fc.array(stepArb, { minLength: 1, maxLength: 30 }), fc.integer({ min: 64, max: 2048 }), fc.boolean(), async (initial, steps, sliceBytes, leave) => {
+      const model = new Model({ ...DEFAULT_MODEL_OPTIONS, retentionMs: 600_000, gapGraceMs: 30_000 });
+      let now = Date.parse('2026-11-25T10:05:00Z');
+      // Labels long enough that truncation does not merge two series (the property above covers it).
+      const opts: RenderOptions = { maxLabelLength: 64, churnWindowMs: 300_000, now: () => now, processMetrics: false };
+      const self = new SelfStats('test');
+      const cached = new MetricsRenderer(model, self, opts);
+      const fresh = new MetricsRenderer(model, self, { ...opts, cache: false });
+      relist(model.pods, initial.map((o) => parseSparkPod(o, 'team')).flatMap((r) => (r.ok ? [r.value] : [])), 'initial', now);
+      const change = (step: Step): void => {
+        if (step.op === 'time') {
+          now += step.ms;
+          model.tick(now);
+        } else apply(model, step, now);
+      };
+      // A first body to reuse from, then the steps applied one per slice, in the middle of a render.
+      cached.release(await cached.stream('prometheus', { write: () => undefined, gone: false }, sliceBytes));
+      const pending = [...steps];
+      const chunks: Buffer[] = [];
+      const sink = {
+        gone: false,
+        write(chunk: Buffer): void {
+          chunks.push(Buffer.from(chunk));
+          const step = pending.shift();
+          if (step) {
+            midway++;
+            change(step);
+          }
+          // A scraper that leaves after the third slice.
+          if (leave && chunks.length === 3) this.gone = true;
+        },
+      };
+      const body = await cached.stream('prometheus', sink, sliceBytes);
+      if (!sink.gone) {
+        const text = Buffer.concat(chunks).toString('utf8');
+        assert.ok(body.equals(Buffer.concat(chunks)), 'the slices are the body, in order');
+        assert.doesNotThrow(() => parseExposition(text));
+        assert.deepEqual(duplicateSeries(text), []);
+        cached.release(body);
+      }
+      for (const step of pending) change(step);
+      // Whatever changed while it rendered, or however it ended, the next render is the model's.
+      const want = withoutRenderTimes(fresh.renderModel('prometheus').finish());
+      assert.equal(withoutRenderTimes(cached.renderModel('prometheus').finish()), want);
+      assert.equal(withoutRenderTimes((await cached.renderBytes('prometheus')).toString('utf8')), want);
+    }),
+    { numRuns: Number(process.env['PROP_RUNS'] ?? 150), seed: Number(process.env['PROP_SEED'] ?? 20261202) },
+  );
+  assert.ok(midway > 200, `only ${midway} changes landed between two slices`);
+});
+
+test('a render streamed with nothing changing is the synchronous render, slice by slice', async () => {
+  const model = new Model(DEFAULT_MODEL_OPTIONS);
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  for (let a = 0; a < 30; a++) {
+    for (let e = 1; e <= 4; e++) {
+      const r = parseSparkPod(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })), 'team');
+      assert.ok(r.ok);
+      model.pods.upsert(r.value, 'initial', now);
+    }
+  }
+  const opts: RenderOptions = { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false };
+  const streamed = new MetricsRenderer(model, new SelfStats('t'), opts);
+  const chunks: Buffer[] = [];
+  // A setImmediate chain counts event-loop turns: each slice should see a later one than the last.
+  let turns = 0;
+  let done = false;
+  const tick = (): void => {
+    turns++;
+    if (!done) setImmediate(tick);
+  };
+  setImmediate(tick);
+  const seen: number[] = [];
+  const sink = {
+    write: (c: Buffer) => {
+      chunks.push(Buffer.from(c));
+      seen.push(turns);
+    },
+    gone: false,
+  };
+  try {
+    for (let i = 0; i < 3; i++) {
+      chunks.length = 0;
+      seen.length = 0;
+      streamed.release(await streamed.stream('prometheus', sink, 4096));
+    }
+  } finally {
+    done = true;
+  }
+  const want = withoutRenderTimes(new MetricsRenderer(model, new SelfStats('t'), opts).renderModel('prometheus').finish());
+  assert.equal(withoutRenderTimes(Buffer.concat(chunks).toString('utf8')), want);
+  assert.ok(chunks.length > 10, `${chunks.length} slices`);
+  assert.ok(chunks.slice(0, -1).every((c) => c.length >= 4096), 'a slice is at least the size asked, but the last');
+  assert.ok(seen.every((t, i) => i === 0 || t > (seen[i - 1] ?? 0)), `the event loop ran between every two slices (${seen.join(',')})`);
+  assert.ok(streamed.cacheStats('prometheus').rendered < streamed.cacheStats('prometheus').reused / 10, 'and it reused its last body');
+});
+
+test('overlapping streamed renders of one format never write into a body another still copies from', async () => {
+  const model = new Model(DEFAULT_MODEL_OPTIONS);
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  for (let a = 0; a < 40; a++) {
+    for (let e = 1; e <= 3; e++) {
+      const r = parseSparkPod(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })), 'team');
+      assert.ok(r.ok);
+      model.pods.upsert(r.value, 'initial', now);
+    }
+  }
+  const opts: RenderOptions = { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false };
+  const r = new MetricsRenderer(model, new SelfStats('t'), opts);
+  const want = withoutRenderTimes(new MetricsRenderer(model, new SelfStats('t'), opts).renderModel('prometheus').finish());
+  const one = async (): Promise<void> => {
+    const chunks: Buffer[] = [];
+    const body = await r.stream('prometheus', { write: (c) => void chunks.push(Buffer.from(c)), gone: false }, 1024);
+    assert.equal(withoutRenderTimes(Buffer.concat(chunks).toString('utf8')), want, 'what was sent');
+    assert.equal(withoutRenderTimes(body.toString('utf8')), want, 'the body as handed back');
+    // Handed back at once, so the pool offers its memory to the next render that starts.
+    r.release(body);
+  };
+  // The other format, so that bytes written over a body still read would show.
+  const wantOm = withoutRenderTimes(new MetricsRenderer(model, new SelfStats('t'), opts).renderModel('openmetrics').finish());
+  const whole = async (format: Format): Promise<void> => {
+    const body = await r.renderBytes(format);
+    assert.equal(withoutRenderTimes(body.toString('utf8')), format === 'prometheus' ? want : wantOm);
+    r.release(body);
+  };
+  await whole('prometheus');
+  for (let round = 0; round < 5; round++) {
+    // a and b copy from the same cached body; a finishes first and takes the cache's place, so that
+    // body is no longer the cache while b still copies from it. A whole render then, in one go, which
+    // the pool must not give that body to.
+    const a = one();
+    // Half of a's slices (the body's tail is the exporter's own families, rendered afresh).
+    for (let i = 0; i < want.length / 1024 / 2; i++) await nextTurn();
+    const b = one();
+    await a;
+    await whole('openmetrics');
+    await b;
+  }
 });
 
 test('at steady state only what changed is rendered again', () => {

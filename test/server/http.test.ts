@@ -5,6 +5,7 @@ import pino from 'pino';
 import { MetricsRenderer } from '../../src/metrics/render.js';
 import { SelfStats } from '../../src/source/self-stats.js';
 import { listen } from '../../src/server/http.js';
+import { nextTurn, streamWhole } from '../../src/metrics/body-sink.js';
 import { Feeder } from '../support/feed.js';
 
 // A scraper that stops reading a body larger than the kernel's socket buffers would hold its socket
@@ -31,24 +32,53 @@ test('a connection with no traffic is closed after the socket idle timeout', { t
   }
 });
 
-/** A renderer of one fixed body that records what the HTTP layer hands back. */
-function fixedBody(bytes: number): { renderer: { renderBytes: () => Promise<Buffer>; release: (b: Buffer) => void }; body: Buffer; released: Buffer[] } {
+/** A renderer of one fixed body, streamed as a render streams, that records what is handed back. */
+function fixedBody(bytes: number): { renderer: Pick<MetricsRenderer, 'stream' | 'release'>; body: Buffer; released: Buffer[] } {
   const body = Buffer.alloc(bytes);
   for (let i = 0; i < bytes; i++) body[i] = 97 + (i % 26);
   const released: Buffer[] = [];
-  return { body, released, renderer: { renderBytes: () => Promise.resolve(body), release: (b) => void released.push(b) } };
+  return { body, released, renderer: { stream: (_format, sink) => streamWhole(body, sink), release: (b) => void released.push(b) } };
 }
 
-test('a body of many slices arrives whole, with its length, and is handed back once sent', { timeout: 20_000 }, async () => {
+test('a body of many slices arrives whole, chunked, and is handed back once sent', { timeout: 20_000 }, async () => {
   const f = fixedBody(5 * 1024 * 1024 + 123);
   const http = await listen({ host: '127.0.0.1', port: 0 }, { renderer: f.renderer, ready: () => true, log: pino({ level: 'silent' }) });
   try {
     const res = await fetch(`${http.url}/metrics`);
-    assert.equal(res.headers.get('content-length'), String(f.body.length));
+    assert.equal(res.headers.get('transfer-encoding'), 'chunked', 'the length is not known before the last slice is rendered');
     const got = Buffer.from(await res.arrayBuffer());
     assert.ok(got.equals(f.body), 'the same bytes, in order');
     for (let i = 0; i < 50 && f.released.length === 0; i++) await new Promise((r) => setTimeout(r, 20));
     assert.deepEqual(f.released, [f.body]);
+  } finally {
+    await http.close();
+  }
+});
+
+test('a render that fails before its first slice is a 500; after it, the response is cut, never completed', { timeout: 20_000 }, async () => {
+  const errors: string[] = [];
+  const log = pino({ level: 'error' }, { write: (line: string) => void errors.push(line) });
+  let failAfterFirst = false;
+  const renderer: Pick<MetricsRenderer, 'stream' | 'release'> = {
+    stream: async (_format, sink) => {
+      if (failAfterFirst) {
+        sink.write(Buffer.from('spark_k8s_exporter_build_info 1\n'));
+        await nextTurn();
+      }
+      throw new Error('boom');
+    },
+    release: () => undefined,
+  };
+  const http = await listen({ host: '127.0.0.1', port: 0 }, { renderer, ready: () => true, log });
+  try {
+    const early = await fetch(`${http.url}/metrics`);
+    assert.equal(early.status, 500);
+    assert.equal(await early.text(), 'render failed\n');
+    failAfterFirst = true;
+    const late = await fetch(`${http.url}/metrics`);
+    assert.equal(late.status, 200, 'the status went out with the first slice');
+    await assert.rejects(late.text(), 'a body cut short is an error to the scraper, not a short scrape');
+    assert.equal(errors.filter((l) => l.includes('rendering /metrics failed')).length, 2);
   } finally {
     await http.close();
   }
