@@ -61,9 +61,9 @@ function driverObserved(podStatus: Json | undefined): DriverObserved | undefined
 }
 
 export function parseApacheSparkApplication(raw: unknown, teamLabel: string): { ok: true; value: SparkApplicationView } | IdentityReject {
-  const id = namespaced(raw);
+  const id = namespaced(raw, teamLabel);
   if (!id.ok) return id;
-  const { object: a, meta, uid, name, namespace } = id.value;
+  const { object: a, meta, identity } = id.value;
   const status = obj(a['status']);
   const spec = obj(a['spec']);
   const current = obj(status?.['currentState']);
@@ -88,10 +88,7 @@ export function parseApacheSparkApplication(raw: unknown, teamLabel: string): { 
   return {
     ok: true,
     value: {
-      uid,
-      namespace,
-      name,
-      team: labels(meta)[teamLabel] || undefined,
+      ...identity,
       operator: 'apache',
       state,
       terminal: APACHE_TERMINAL.has(state),

@@ -37,19 +37,26 @@ export function labels(meta: Json | undefined): Record<string, string> {
   return out;
 }
 
-/** A namespaced object's identity, the part every parser needs before anything else. */
+/** Who an object is, as every view of one starts: uid, namespace, name, and the team its label names. */
+export interface Identity {
+  readonly uid: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly team: string | undefined;
+}
+
+/** A namespaced object's identity and labels, the part every parser needs before anything else. */
 export interface Namespaced {
   readonly object: Json;
   readonly meta: Json;
-  readonly uid: string;
-  readonly name: string;
-  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly identity: Identity;
 }
 
 export type IdentityReject = { ok: false; reason: 'not_an_object' | 'missing_metadata'; detail: string };
 
-/** The object with its uid, name and namespace, or why it has none to go by. */
-export function namespaced(raw: unknown): { ok: true; value: Namespaced } | IdentityReject {
+/** The object with its identity (team from `teamLabel`, empty meaning none), or why it has none to go by. */
+export function namespaced(raw: unknown, teamLabel: string): { ok: true; value: Namespaced } | IdentityReject {
   const object = obj(raw);
   if (!object) return { ok: false, reason: 'not_an_object', detail: typeof raw };
   const meta = obj(object['metadata']);
@@ -57,5 +64,6 @@ export function namespaced(raw: unknown): { ok: true; value: Namespaced } | Iden
   const name = str(meta?.['name']);
   const namespace = str(meta?.['namespace']);
   if (!meta || !uid || !name || !namespace) return { ok: false, reason: 'missing_metadata', detail: `${namespace ?? '?'}/${name ?? '?'}` };
-  return { ok: true, value: { object, meta, uid, name, namespace } };
+  const l = labels(meta);
+  return { ok: true, value: { object, meta, labels: l, identity: { uid, namespace, name, team: l[teamLabel] || undefined } } };
 }

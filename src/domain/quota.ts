@@ -1,12 +1,8 @@
 /** ResourceQuotas: hard and used per resource, and what they leave for one more executor. */
-import { labels, namespaced, obj, type IdentityReject, type Json } from './json.js';
+import { namespaced, obj, type IdentityReject, type Json, type Identity } from './json.js';
 import { parseQuantity } from './quantity.js';
 
-export interface QuotaView {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly team: string | undefined;
+export interface QuotaView extends Identity {
   readonly hard: ReadonlyMap<string, number>;
   readonly used: ReadonlyMap<string, number>;
   /** Resources whose quantities did not parse: logged and left out, never exported as garbage. */
@@ -16,15 +12,15 @@ export interface QuotaView {
 export type QuotaParse = { ok: true; value: QuotaView } | IdentityReject;
 
 export function parseQuota(raw: unknown, teamLabel: string): QuotaParse {
-  const id = namespaced(raw);
+  const id = namespaced(raw, teamLabel);
   if (!id.ok) return id;
-  const { object: q, meta, uid, name, namespace } = id.value;
+  const { object: q, identity } = id.value;
   const status = obj(q['status']);
   const bad: string[] = [];
   // status.hard is what the quota controller enforces; spec.hard before the controller has run.
   const hard = quantities(obj(status?.['hard']) ?? obj(obj(q['spec'])?.['hard']), bad);
   const used = quantities(obj(status?.['used']), bad);
-  return { ok: true, value: { uid, namespace, name, team: labels(meta)[teamLabel] || undefined, hard, used, badQuantities: bad } };
+  return { ok: true, value: { ...identity, hard, used, badQuantities: bad } };
 }
 
 function quantities(m: Json | undefined, bad: string[]): Map<string, number> {

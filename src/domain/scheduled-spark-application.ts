@@ -3,13 +3,9 @@
  * creates a SparkApplication per run (named in `status.lastRunName`, labelled
  * `sparkoperator.k8s.io/scheduled-app-name`). Only what the schedule metrics need is kept.
  */
-import { arr, labels, namespaced, obj, str, time, type IdentityReject } from './json.js';
+import { arr, namespaced, obj, str, time, type IdentityReject, type Identity } from './json.js';
 
-export interface ScheduledSparkApplicationView {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly team: string | undefined;
+export interface ScheduledSparkApplicationView extends Identity {
   readonly suspended: boolean;
   readonly lastRunMs: number | undefined;
   readonly nextRunMs: number | undefined;
@@ -20,18 +16,15 @@ export interface ScheduledSparkApplicationView {
 }
 
 export function parseScheduledSparkApplication(raw: unknown, teamLabel: string): { ok: true; value: ScheduledSparkApplicationView } | IdentityReject {
-  const id = namespaced(raw);
+  const id = namespaced(raw, teamLabel);
   if (!id.ok) return id;
-  const { object: a, meta, uid, name, namespace } = id.value;
+  const { object: a, meta, identity } = id.value;
   const status = obj(a['status']);
   const spec = obj(a['spec']);
   return {
     ok: true,
     value: {
-      uid,
-      namespace,
-      name,
-      team: labels(meta)[teamLabel] || undefined,
+      ...identity,
       suspended: spec?.['suspend'] === true,
       lastRunMs: time(status?.['lastRun']),
       nextRunMs: time(status?.['nextRun']),

@@ -6,7 +6,7 @@
  */
 import type { Operator } from '../catalogue/metrics.js';
 import { executorSettings, type ExecutorSettings } from './dynamic-allocation.js';
-import { labels, namespaced, num, obj, str, time, type IdentityReject, type Json } from './json.js';
+import { namespaced, num, obj, str, time, type IdentityReject, type Json, type Identity } from './json.js';
 
 /** What a status says about its driver pod's end (Apache: `lastObservedDriverStatus`). */
 export interface DriverObserved {
@@ -14,11 +14,7 @@ export interface DriverObserved {
   readonly exit: 'oom_killed' | 'evicted' | 'preempted' | 'error' | undefined;
 }
 
-export interface SparkApplicationView {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
-  readonly team: string | undefined;
+export interface SparkApplicationView extends Identity {
   readonly operator: Operator;
   /** As the operator spells it; `NEW` while the object has no state yet. */
   readonly state: string;
@@ -80,9 +76,9 @@ export function parseSparkApplication(
   raw: unknown,
   teamLabel: string,
 ): { ok: true; value: SparkApplicationView } | IdentityReject {
-  const id = namespaced(raw);
+  const id = namespaced(raw, teamLabel);
   if (!id.ok) return id;
-  const { object: a, meta, uid, name, namespace } = id.value;
+  const { object: a, meta, labels: l, identity } = id.value;
   const status = obj(a['status']);
   const spec = obj(a['spec']);
   const appState = obj(status?.['applicationState']);
@@ -91,14 +87,10 @@ export function parseSparkApplication(
   const state = stateRaw === '' ? 'NEW' : /^[A-Z_]{1,32}$/.test(stateRaw) ? stateRaw : 'UNKNOWN';
   const submissionAttempts = count(status?.['submissionAttempts']);
   const attempt = str(status?.['submissionID']) ?? String(submissionAttempts);
-  const l = labels(meta);
   return {
     ok: true,
     value: {
-      uid,
-      namespace,
-      name,
-      team: l[teamLabel] || undefined,
+      ...identity,
       operator: 'kubeflow',
       state,
       terminal: KUBEFLOW_TERMINAL.has(state),

@@ -4,7 +4,7 @@
  */
 import type { PendingReason, PodPhase, Role } from '../catalogue/metrics.js';
 import { POD_PHASES } from '../catalogue/metrics.js';
-import { arr, labels, namespaced, num, obj, str, time, type Json } from './json.js';
+import { arr, namespaced, num, obj, str, time, type Json, type Identity } from './json.js';
 import { parseJavaMemory, parseQuantity } from './quantity.js';
 
 export const SPARK_CONTAINERS: Record<Role, readonly string[]> = {
@@ -20,16 +20,12 @@ export interface Terminated {
 
 export type Disruption = 'evicted' | 'preempted';
 
-export interface SparkPodView {
-  readonly uid: string;
-  readonly namespace: string;
-  readonly name: string;
+export interface SparkPodView extends Identity {
   readonly role: Role;
   readonly appId: string;
   readonly appName: string;
   /** Undefined for the `EXECID` placeholder and for drivers. */
   readonly execId: number | undefined;
-  readonly team: string | undefined;
   readonly phase: PodPhase;
   readonly createdMs: number | undefined;
   readonly deleting: boolean;
@@ -78,10 +74,10 @@ const PHASES = new Set<string>(POD_PHASES);
 const NAME_PREFIX = /^(.*?)-[0-9a-f]{16}-(?:exec-[0-9A-Za-z]+|driver)$/;
 
 export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<SparkPodView> {
-  const id = namespaced(raw);
+  const id = namespaced(raw, teamLabel);
   if (!id.ok) return id;
-  const { object: pod, meta, uid, name, namespace } = id.value;
-  const l = labels(meta);
+  const { object: pod, meta, labels: l, identity } = id.value;
+  const { name, namespace } = identity;
   const roleLabel = l['spark-role'];
   if (roleLabel === undefined) return reject('not_spark', `${namespace}/${name}`);
   if (roleLabel !== 'driver' && roleLabel !== 'executor') return reject('unknown_role', `${namespace}/${name}: ${roleLabel.slice(0, 40)}`);
@@ -111,14 +107,11 @@ export function parseSparkPod(raw: unknown, teamLabel: string): ParseResult<Spar
   return {
     ok: true,
     value: {
-      uid,
-      namespace,
-      name,
+      ...identity,
       role,
       appId,
       appName: l['sparkoperator.k8s.io/app-name'] ?? l['spark.operator/spark-app-name'] ?? l['spark-app-name'] ?? NAME_PREFIX.exec(name)?.[1] ?? appId,
       execId,
-      team: l[teamLabel] || undefined,
       phase,
       createdMs: time(meta?.['creationTimestamp']),
       deleting: meta?.['deletionTimestamp'] != null,
