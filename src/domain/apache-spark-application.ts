@@ -88,7 +88,10 @@ export function parseApacheSparkApplication(raw: unknown, teamLabel: string): { 
   return {
     ok: true,
     value: {
-      ...identity,
+      uid: identity.uid,
+      namespace: identity.namespace,
+      name: identity.name,
+      team: identity.team,
       operator: 'apache',
       state,
       terminal: APACHE_TERMINAL.has(state),

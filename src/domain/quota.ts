@@ -20,7 +20,7 @@ export function parseQuota(raw: unknown, teamLabel: string): QuotaParse {
   // status.hard is what the quota controller enforces; spec.hard before the controller has run.
   const hard = quantities(obj(status?.['hard']) ?? obj(obj(q['spec'])?.['hard']), bad);
   const used = quantities(obj(status?.['used']), bad);
-  return { ok: true, value: { ...identity, hard, used, badQuantities: bad } };
+  return { ok: true, value: { uid: identity.uid, namespace: identity.namespace, name: identity.name, team: identity.team, hard, used, badQuantities: bad } };
 }
 
 function quantities(m: Json | undefined, bad: string[]): Map<string, number> {

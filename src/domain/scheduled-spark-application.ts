@@ -24,7 +24,10 @@ export function parseScheduledSparkApplication(raw: unknown, teamLabel: string):
   return {
     ok: true,
     value: {
-      ...identity,
+      uid: identity.uid,
+      namespace: identity.namespace,
+      name: identity.name,
+      team: identity.team,
       suspended: spec?.['suspend'] === true,
       lastRunMs: time(status?.['lastRun']),
       nextRunMs: time(status?.['nextRun']),

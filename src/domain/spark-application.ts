@@ -90,7 +90,10 @@ export function parseSparkApplication(
   return {
     ok: true,
     value: {
-      ...identity,
+      uid: identity.uid,
+      namespace: identity.namespace,
+      name: identity.name,
+      team: identity.team,
       operator: 'kubeflow',
       state,
       terminal: KUBEFLOW_TERMINAL.has(state),
