@@ -127,7 +127,7 @@ export class MetricsRenderer {
   }
 
   /**
-   * Hands back a body from renderBytes once it has been sent (the response finished), so its
+   * Hands back a body from stream or renderBytes once it has been sent (the response finished), so its
    * memory is reused; a body never handed back is simply collected.
    */
   release(body: Buffer): void {
