@@ -36,6 +36,8 @@ export interface ExporterConfig {
   readonly processMetrics: boolean;
   /** Serve spark_k8s_pod_info (default: --pod-info's). */
   readonly podInfo?: boolean;
+  /** Gzip /metrics for scrapers that accept it (default: --enable-gzip-encoding's). */
+  readonly gzip?: boolean;
   /** Server-side watch timeout; shorter in tests to exercise reconnects. */
   readonly watchTimeoutSeconds?: number;
   readonly tickMs?: number;
@@ -61,6 +63,7 @@ export const DEFAULT_CONFIG: ExporterConfig = {
   labelValueMaxLength: SERVE_DEFAULTS['label-value-max-length'],
   processMetrics: SERVE_DEFAULTS['process-metrics'],
   podInfo: SERVE_DEFAULTS['pod-info'],
+  gzip: SERVE_DEFAULTS['enable-gzip-encoding'],
 };
 
 export interface RunningExporter {
@@ -101,7 +104,7 @@ export async function startExporter(cfg: ExporterConfig, log: Logger): Promise<R
   });
   const authToken = cfg.authTokenFile ? readFileSync(cfg.authTokenFile, 'utf8').trim() : undefined;
   const http = await listen(
-    { host: cfg.host, port: cfg.port, tlsCertFile: cfg.tlsCertFile, tlsKeyFile: cfg.tlsKeyFile, authToken },
+    { host: cfg.host, port: cfg.port, tlsCertFile: cfg.tlsCertFile, tlsKeyFile: cfg.tlsKeyFile, authToken, gzip: cfg.gzip ?? SERVE_DEFAULTS['enable-gzip-encoding'] },
     { renderer, ready: () => self.ready(), log },
   );
   const sources = new Sources(kube, model, self, log, {

@@ -62,6 +62,7 @@ export function configFromFlags(v: ServeFlagValues, env: NodeJS.ProcessEnv): Exp
     authTokenFile: authToken,
     processMetrics: v['process-metrics'],
     podInfo: v['pod-info'],
+    gzip: v['enable-gzip-encoding'],
   };
 }
 

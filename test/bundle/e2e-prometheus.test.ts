@@ -294,7 +294,9 @@ async function runScenario(run: string, rulesFile: string, after?: (prom: string
     // The drivers, discovered as Kubernetes endpoints and selected as the generated monitor says.
     const drivers = scrapeConfigsFor(sparkDriverServiceMonitor(cfg), { discovery: { http_sd_configs: [{ url: `${sim.driverUiUrl ?? ''}/sd`, refresh_interval: '1s' }] }, interval: '1s' });
     const exporterPort = await freePort();
-    exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s'], join(dir, 'exporter.log'));
+    // Gzip on: Prometheus asks for it on every scrape, so its scrapes here take the gzipped path (the
+    // demo's Prometheus test takes the plain one).
+    exporter = startChild(process.execPath, ['dist/src/cli/main.js', 'serve', '--kubeconfig', kubeconfig, '--host', '127.0.0.1', '--port', String(exporterPort), '--log-format', 'json', '--churn-window', '1m', '--retention', '10m', '--executor-id-grace', '2s', '--enable-gzip-encoding'], join(dir, 'exporter.log'));
     const deadline = Date.now() + (want.budgetMs ?? SCENARIO_BUDGET_MS);
     await waitFor('exporter /readyz', deadline, async () => (await fetch(`http://127.0.0.1:${exporterPort}/readyz`, { signal: AbortSignal.timeout(2000) })).ok);
 

@@ -37,6 +37,16 @@ describe('chart args against the exporter flag parser', () => {
     assert.equal(parsed.values['audit-interval'], 0);
   });
 
+  test('config.enableGzipEncoding arrives as --enable-gzip-encoding, off by default', async () => {
+    for (const on of [true, false]) {
+      const w = workload(await render({ setJson: { 'config.enableGzipEncoding': on } }));
+      const parsed = parseFlags(SERVE_FLAGS, args(w).slice(1), {});
+      assert.equal(configFromFlags(parsed.values, {}).gzip, on);
+    }
+    const defaults = parseFlags(SERVE_FLAGS, args(workload(await render({}))).slice(1), {});
+    assert.equal(configFromFlags(defaults.values, {}).gzip, false);
+  });
+
   test('config.podInfo arrives as --pod-info and switches spark_k8s_pod_info in the exporter config', async () => {
     for (const on of [true, false]) {
       const w = workload(await render({ setJson: { 'config.podInfo': on } }));

@@ -4,7 +4,9 @@ import { test } from 'node:test';
 import pino from 'pino';
 import { MetricsRenderer } from '../../src/metrics/render.js';
 import { SelfStats } from '../../src/source/self-stats.js';
-import { listen } from '../../src/server/http.js';
+import { acceptsGzip, listen } from '../../src/server/http.js';
+import { gunzipSync } from 'node:zlib';
+import http from 'node:http';
 import { nextTurn, streamWhole } from '../../src/metrics/body-sink.js';
 import { Feeder } from '../support/feed.js';
 
@@ -109,4 +111,86 @@ test('a scraper that leaves mid-body ends the send; the body is not handed back 
   } finally {
     await http.close();
   }
+});
+
+/** One raw GET: the status, headers and the bytes as sent (fetch would undo the gzip itself). */
+function rawGet(url: string, headers: Record<string, string>): Promise<{ status: number; headers: http.IncomingHttpHeaders; body: Buffer }> {
+  return new Promise((resolve, reject) => {
+    http
+      .get(`${url}/metrics`, { headers }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body: Buffer.concat(chunks) }));
+        res.on('error', reject);
+      })
+      .on('error', reject);
+  });
+}
+
+test('with --enable-gzip-encoding a scraper that asks gets the same body gzipped; others, and every scraper without it, plain', { timeout: 30_000 }, async () => {
+  const f = fixedBody(3 * 1024 * 1024 + 7);
+  const log = pino({ level: 'silent' });
+  const on = await listen({ host: '127.0.0.1', port: 0, gzip: true }, { renderer: f.renderer, ready: () => true, log });
+  const off = await listen({ host: '127.0.0.1', port: 0 }, { renderer: f.renderer, ready: () => true, log });
+  try {
+    // What Prometheus sends.
+    const zipped = await rawGet(on.url, { 'Accept-Encoding': 'gzip' });
+    assert.equal(zipped.status, 200);
+    assert.equal(zipped.headers['content-encoding'], 'gzip');
+    assert.match(String(zipped.headers['vary']), /Accept-Encoding/);
+    assert.ok(gunzipSync(zipped.body).equals(f.body), 'the same bytes once unzipped');
+    assert.ok(zipped.body.length < f.body.length / 10, `${zipped.body.length} bytes gzipped of ${f.body.length}`);
+    for (const [server, accept] of [[on, 'identity'], [on, 'gzip;q=0'], [on, ''], [off, 'gzip']] as const) {
+      const r = await rawGet(server.url, accept ? { 'Accept-Encoding': accept } : {});
+      assert.equal(r.headers['content-encoding'], undefined, `${server === on ? 'on' : 'off'}, Accept-Encoding: ${accept}`);
+      assert.ok(r.body.equals(f.body));
+    }
+    for (let i = 0; i < 50 && f.released.length < 5; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(f.released.length, 5, 'each body handed back once sent, gzipped or not');
+  } finally {
+    await Promise.all([on.close(), off.close()]);
+  }
+});
+
+test('a gzipped scrape whose scraper leaves mid-body, or whose render fails, ends cleanly; the next is whole', { timeout: 30_000 }, async () => {
+  const f = fixedBody(64 * 1024 * 1024);
+  let fail = false;
+  const renderer: Pick<MetricsRenderer, 'stream' | 'release'> = {
+    stream: async (format, sink) => {
+      if (!fail) return f.renderer.stream(format, sink);
+      sink.write(f.body.subarray(0, 1 << 20));
+      await nextTurn();
+      throw new Error('boom');
+    },
+    release: f.renderer.release,
+  };
+  const on = await listen({ host: '127.0.0.1', port: 0, gzip: true }, { renderer, ready: () => true, log: pino({ level: 'silent' }) });
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const req = http.get(`${on.url}/metrics`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+        res.once('data', () => {
+          req.destroy();
+          resolve();
+        });
+      });
+      req.on('error', (e) => (e.message.includes('socket hang up') || (e as NodeJS.ErrnoException).code === 'ECONNRESET' ? undefined : reject(e)));
+    });
+    fail = true;
+    // Cut if the gzip stream had already sent its first bytes (and so the status); a 500 if not.
+    const failed = await rawGet(on.url, { 'Accept-Encoding': 'gzip' }).catch(() => undefined);
+    assert.ok(failed === undefined || (failed.status === 500 && failed.headers['content-encoding'] === undefined), `never a whole-looking 200: ${failed?.status}`);
+    fail = false;
+    const whole = await rawGet(on.url, { 'Accept-Encoding': 'gzip' });
+    assert.ok(gunzipSync(whole.body).equals(f.body));
+  } finally {
+    await on.close();
+  }
+});
+
+test('Accept-Encoding: gzip is taken unless refused with q=0', () => {
+  assert.equal(acceptsGzip('gzip'), true);
+  assert.equal(acceptsGzip('deflate, GZIP;q=0.5'), true);
+  assert.equal(acceptsGzip('gzip;q=0'), false);
+  assert.equal(acceptsGzip('identity'), false);
+  assert.equal(acceptsGzip(undefined), false);
 });
