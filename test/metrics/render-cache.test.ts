@@ -230,16 +230,22 @@ test('a render streamed in slices while the model changes between them stays who
   assert.ok(midway > 200, `only ${midway} changes landed between two slices`);
 });
 
-test('a render streamed with nothing changing is the synchronous render, slice by slice', async () => {
+/** `apps` applications in ns-a of `executors` running executors each, listed at `now`. */
+function runningModel(apps: number, executors: number, now: number): Model {
   const model = new Model(DEFAULT_MODEL_OPTIONS);
-  const now = Date.parse('2026-11-25T10:05:00Z');
-  for (let a = 0; a < 30; a++) {
-    for (let e = 1; e <= 4; e++) {
+  for (let a = 0; a < apps; a++) {
+    for (let e = 1; e <= executors; e++) {
       const r = parseSparkPod(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })), 'team');
       assert.ok(r.ok);
       model.pods.upsert(r.value, 'initial', now);
     }
   }
+  return model;
+}
+
+test('a render streamed with nothing changing is the synchronous render, slice by slice', async () => {
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  const model = runningModel(30, 4, now);
   const opts: RenderOptions = { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false };
   const streamed = new MetricsRenderer(model, new SelfStats('t'), opts);
   const chunks: Buffer[] = [];
@@ -277,15 +283,8 @@ test('a render streamed with nothing changing is the synchronous render, slice b
 });
 
 test('overlapping streamed renders of one format never write into a body another still copies from', async () => {
-  const model = new Model(DEFAULT_MODEL_OPTIONS);
   const now = Date.parse('2026-11-25T10:05:00Z');
-  for (let a = 0; a < 40; a++) {
-    for (let e = 1; e <= 3; e++) {
-      const r = parseSparkPod(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })), 'team');
-      assert.ok(r.ok);
-      model.pods.upsert(r.value, 'initial', now);
-    }
-  }
+  const model = runningModel(40, 3, now);
   const opts: RenderOptions = { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false };
   const r = new MetricsRenderer(model, new SelfStats('t'), opts);
   const want = withoutRenderTimes(new MetricsRenderer(model, new SelfStats('t'), opts).renderModel('prometheus').finish());
@@ -320,18 +319,9 @@ test('overlapping streamed renders of one format never write into a body another
 });
 
 test('at steady state only what changed is rendered again', () => {
-  const model = new Model(DEFAULT_MODEL_OPTIONS);
   const now = Date.parse('2026-11-25T10:05:00Z');
+  const model = runningModel(20, 5, now);
   model.namespaces.upsert({ name: 'ns-a', team: 'data-eng' });
-  const pods: Obj[] = [];
-  for (let a = 0; a < 20; a++) {
-    for (let e = 1; e <= 5; e++) pods.push(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })));
-  }
-  for (const o of pods) {
-    const r = parseSparkPod(o, 'team');
-    assert.ok(r.ok);
-    model.pods.upsert(r.value, 'initial', now);
-  }
   const r = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false });
   r.renderModel('prometheus');
   const first = r.cacheStats('prometheus');
