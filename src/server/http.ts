@@ -54,7 +54,7 @@ export function buildApp(deps: HttpDeps, opts: Pick<HttpOptions, 'authToken' | '
     });
     res.status(200).set('Content-Type', CONTENT_TYPES[format]);
     if (opts.gzip) res.vary('Accept-Encoding');
-    const out = opts.gzip && acceptsGzip(req.headers['accept-encoding']) ? gzipped(res) : plain(res);
+    const out = opts.gzip && req.acceptsEncodings('gzip') === 'gzip' ? gzipped(res) : plain(res);
     try {
       // Slices go out as they are rendered, so the length is not known up front: chunked encoding,
       // which also tells a scraper a body cut short from a whole one. The bytes are the renderer's
@@ -112,17 +112,6 @@ function gzipped(res: Response): BodyOut {
   res.once('close', () => gz.destroy());
   gz.pipe(res);
   return { write: (chunk) => void gz.write(chunk), end: () => void gz.end(), abandon: () => void gz.unpipe(res).destroy() };
-}
-
-/** Whether an Accept-Encoding header takes gzip; `q=0` refuses it. */
-export function acceptsGzip(header: string | undefined): boolean {
-  for (const part of (header ?? '').split(',')) {
-    const [coding = '', ...params] = part.split(';').map((x) => x.trim());
-    if (coding.toLowerCase() !== 'gzip') continue;
-    const q = params.find((x) => x.startsWith('q='));
-    return q === undefined || Number(q.slice(2)) > 0;
-  }
-  return false;
 }
 
 function bearerMatches(header: string | undefined, token: string): boolean {
