@@ -2,10 +2,10 @@
  * One bench size: a simulator child in scale mode, then, one at a time so each has a core of its
  * own beside the simulator, the parse limit, the obvious build and the exporter against it.
  */
-import http from 'node:http';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ChildHandle } from './ipc.js';
+import { Scraper } from './scraper.js';
 import { exposition, familyShare, percentile, ratio, round } from './stats.js';
 
 const HERE = fileURLToPath(new URL('.', import.meta.url));
@@ -148,46 +148,15 @@ async function burstOnce(sim: ChildHandle, consumer: ChildHandle, events: number
   return { events: b.events, seconds: round(seconds), events_per_second: Math.round(b.events / seconds), max_lag_events: maxLag, bytes: b.bytes };
 }
 
-/**
- * One GET /metrics as a scraper does it: bytes read off the socket and timed to the last one,
- * decoded only afterwards. undici's fetch + text(), used before, cost 450-600 ms of its own for
- * a 48 MiB body on the bench machine (a raw reader: 44 ms), so it measured the client.
- */
-async function scrape(url: string, keep = true, retried = false): Promise<{ ms: number; body: string }> {
-  const t = performance.now();
-  let reused = false;
-  let got: { status: number; chunks: Buffer[] };
+/** One GET /metrics on a connection of its own, its body decoded (outside any timed window). */
+async function scrapeOnce(url: string): Promise<{ ms: number; body: string }> {
+  const s = new Scraper(url);
   try {
-    got = await new Promise<{ status: number; chunks: Buffer[] }>((resolve, reject) => {
-      const req = http.get(`${url}/metrics`, { timeout: 30_000 }, (res) => {
-        const chunks: Buffer[] = [];
-        // Kept only when the body is read afterwards: a scraper parses as it reads, and 48 MiB of
-        // chunks held per scrape made the bench's own collector part of the next scrape's time.
-        res.on('data', (c: Buffer) => void (keep ? chunks.push(c) : undefined));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, chunks }));
-        res.on('error', reject);
-      });
-      req.on('socket', () => {
-        reused = req.reusedSocket;
-      });
-      req.on('timeout', () => req.destroy(new Error(`GET ${url}/metrics timed out`)));
-      req.on('error', reject);
-    });
-  } catch (e) {
-    // A kept-alive socket the server closed as it was reused: retried once on a new one, as Go's
-    // client (Prometheus) retries an idempotent GET; the failed attempt's time is not counted.
-    if (reused && !retried) return scrape(url, keep, true);
-    throw new Error(`GET ${url}/metrics: ${(e as Error).message}`);
+    const r = await s.get(true);
+    return { ms: r.ms, body: r.body?.toString('utf8') ?? '' };
+  } finally {
+    s.close();
   }
-  const ms = performance.now() - t;
-  if (got.status !== 200) throw new Error(`${url}/metrics answered ${got.status}`);
-  const chunks = got.chunks;
-  return {
-    ms,
-    get body(): string {
-      return Buffer.concat(chunks).toString('utf8');
-    },
-  };
 }
 
 /** One scrape target's figures: nearest-rank percentiles of its scrapes, and its last body's size. */
@@ -227,36 +196,48 @@ export const WARM_UP_SLOTS = 2;
 async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle, url: string, scrapes: number): Promise<ScrapeResult> {
   const s = await ex.call<{ reference: string; withoutPodInfo: string }>('servers', {}, 120_000);
   const targets = { exporter: url, reference: s.reference, withoutPodInfo: s.withoutPodInfo };
+  const scrapers = { exporter: new Scraper(url), reference: new Scraper(s.reference), withoutPodInfo: new Scraper(s.withoutPodInfo) };
   const samples: Record<keyof typeof targets, number[]> = { exporter: [], reference: [], withoutPodInfo: [] };
   type Last = { series: number; bodyBytes: number; podInfo: { series: number; bytes: number } };
   const none: Last = { series: 0, bodyBytes: 0, podInfo: { series: 0, bytes: 0 } };
   const last: Record<keyof typeof targets, Last> = { exporter: none, reference: none, withoutPodInfo: none };
+  // The simulator collected now, before the warm-up: its forced collection's sweeping must be
+  // over before the first counted scrape.
+  await sim.call('settle', {}, 120_000);
   // Two slots first, not counted: a process's first renders fill the render cache and the body
   // pool once in its life (a fresh 50 MB body here is ~300 ms of page faults), as after a restart.
-  for (let i = 0; i < WARM_UP_SLOTS; i++) for (const u of Object.values(targets)) await scrape(u, false);
+  for (let i = 0; i < WARM_UP_SLOTS; i++) for (const sc of Object.values(scrapers)) await sc.get();
   const seconds = (scrapes * SCRAPE_SLOT_MS) / 1000 + 2;
   const before = (await ex.call<{ events: number }>('events')).events;
   await ex.call('loopDelay', { action: 'start' });
   const drive = sim.call('drive', { perSecond: 50, seconds }, (seconds + 120) * 1000).catch(() => undefined);
   const start = Date.now();
-  for (let i = 0; i < scrapes; i++) {
-    // The run's budget beats the sample size: fewer scrapes are reported as fewer (the verdict says so).
-    if (opts.budget.left() < 120_000 && i >= 15) break;
-    for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
-      if (name === 'exporter') await ex.call('loopDelay', { action: 'resume' });
-      const sampled = i === 0 || i % 10 === 9;
-      const r = await scrape(targets[name], sampled);
-      if (name === 'exporter') await ex.call('loopDelay', { action: 'pause' });
-      samples[name].push(r.ms);
-      if (sampled) last[name] = { ...exposition(r.body), podInfo: familyShare(r.body, 'spark_k8s_pod_info') };
+  try {
+    for (let i = 0; i < scrapes; i++) {
+      // The run's budget beats the sample size: fewer scrapes are reported as fewer (the verdict says so).
+      if (opts.budget.left() < 120_000 && i >= 15) break;
+      for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
+        if (name === 'exporter') await ex.call('loopDelay', { action: 'resume' });
+        const r = await scrapers[name].get();
+        if (name === 'exporter') await ex.call('loopDelay', { action: 'pause' });
+        samples[name].push(r.ms);
+      }
+      const next = start + (i + 1) * SCRAPE_SLOT_MS;
+      if (next > Date.now()) await sleep(next - Date.now());
     }
-    const next = start + (i + 1) * SCRAPE_SLOT_MS;
-    if (next > Date.now()) await sleep(next - Date.now());
+  } finally {
+    for (const sc of Object.values(scrapers)) sc.close();
   }
   const elapsed = (Date.now() - start) / 1000;
   const eventsDuring = (await ex.call<{ events: number }>('events')).events - before;
   const loopDelay = await ex.call<ScrapeResult['loopDelay']>('loopDelay', { action: 'stop' });
   await drive;
+  // Series are counted from one more scrape of each, after the window: decoding and parsing a
+  // 48 MiB body inside it, as before, left the bench's collector busy during the next scrapes.
+  for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
+    const body = (await scrapeOnce(targets[name])).body;
+    last[name] = { ...exposition(body), podInfo: familyShare(body, 'spark_k8s_pod_info') };
+  }
   await ex.call('closeServers', {}, 30_000);
   const figures = (name: keyof typeof targets): ScrapeFigures => ({
     p50: round(percentile(samples[name], 50), 1),
@@ -321,7 +302,7 @@ async function turnover(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle,
     e = await events();
   }
   const m = await ex.call<MemoryReply>('memory');
-  const x = exposition((await scrape(url)).body);
+  const x = exposition((await scrapeOnce(url)).body);
   return { round: roundNo, apps_replaced: apps, events: sent, absorbed_seconds: round(absorbedS, 1), events_per_second: Math.round(sent / absorbedS), live_apps: m.apps, pods: m.pods, heap_bytes: m.heapUsed, rss_bytes: m.rss, series: x.series };
 }
 
@@ -358,7 +339,10 @@ export async function runSize(opts: HarnessOptions, pods: number, baseline: Base
   const kubeconfig = join(opts.dir, `kubeconfig-${pods}`);
   const out: SizeResult = { pods, apps };
   const notes: string[] = [];
-  const sim = spawn(opts, `sim(${pods})`, FILES.sim, 12_288);
+  // No memory reducer: with a 1.9 GB heap at 150k pods, V8's idle-time shrinking ran two
+  // incremental mark-compacts (1.5-2 s of marking each) inside the scrape window, and the 2 cores
+  // they took made the slowest scrapes of the exporter and the reference alike (docs/scale.md).
+  const sim = spawn(opts, `sim(${pods})`, FILES.sim, 12_288, ['--no-memory-reducer']);
   try {
     opts.log(`${pods} pods: building the simulated cluster`);
     const started = await sim.call<{ url: string; buildMs: number; pods: number }>('start', { scenario: 'scale', pods, apps, kubeconfig, seed: 7 }, 180_000);
@@ -419,7 +403,7 @@ async function obviousBuild(opts: HarnessOptions, out: SizeResult, sim: ChildHan
       out['obvious_rss_bytes'] = m.rss;
       const b = await burst(sim, ob, events, 180_000);
       out['obvious_events_per_second'] = b.events_per_second;
-      const s = await scrape(obUrl);
+      const s = await scrapeOnce(obUrl);
       out['obvious_metrics_ms'] = round(s.ms, 1);
       out['obvious_series'] = exposition(s.body).series;
       out['obvious'] = { ok: true };
