@@ -117,7 +117,7 @@ export const RENDERERS: Renderers = {
         for (let i = s.exitTimes.length - 1; i >= 0 && (s.exitTimes[i] ?? 0) >= cutoff; i--) n++;
         const team = ctx.model.team(s.namespace, s.podTeam);
         // The line is the count in the window and the team: a name whose count did not move is copied.
-        out.memo(s, `${n}\u0000${team}`, () => out.sample([s.namespace, team, s.appName], n / minutes));
+        out.memo(s, n, team, () => out.sample([s.namespace, team, s.appName], n / minutes));
       }
     },
   },
@@ -127,7 +127,7 @@ export const RENDERERS: Renderers = {
       for (const s of ctx.model.pods.names.values()) {
         const team = ctx.model.team(s.namespace, s.podTeam);
         // A histogram only changes by an observation, which counts: count and team say it all.
-        out.memo(s, `${s.lifetimes.count}\u0000${team}`, () => out.histogram([s.namespace, team, s.appName], s.lifetimes));
+        out.memo(s, s.lifetimes.count, team, () => out.histogram([s.namespace, team, s.appName], s.lifetimes));
       }
     },
   },

@@ -60,11 +60,13 @@ export type Reads = 'clock' | 'quotas' | 'sparkapps' | 'namespaces';
 export const FIXED_CONTEXT: ReadonlySet<keyof RenderContext> = new Set<keyof RenderContext>(['churnWindowMs', 'podInfo']);
 
 /**
- * For cluster renderers: part of a family keyed by a model object, reused while `stamp` is
- * unchanged (`stamp` must change whenever what `fill` would write for `key` does).
+ * For cluster renderers: part of a family keyed by a model object, reused while `stamp` and `tag`
+ * are unchanged (one of them must change whenever what `fill` would write for `key` does). A
+ * number and a string the model already holds, not a string built per call: a stamp is kept
+ * until the next render, and one built per key per render was promoted by the collector.
  */
 export interface Memo {
-  memo(key: object, stamp: string | number, fill: () => void): void;
+  memo(key: object, stamp: number, tag: string, fill: () => void): void;
 }
 
 /**
@@ -98,7 +100,7 @@ export class FamilyBinder {
     private readonly w: ExpositionWriter,
     private readonly enc: LabelEncoder,
     appScoped: boolean,
-    memo: Memo['memo'] = (_key, _stamp, fill) => fill(),
+    memo: Memo['memo'] = (_key, _stamp, _tag, fill) => fill(),
   ) {
     const names = appScoped ? def.labels.slice(APP_LABELS.length) : def.labels;
     // `,k="` (or `k="` first) per label, built once per family rather than per sample.

@@ -339,6 +339,33 @@ test('at steady state only what changed is rendered again', () => {
   assert.ok(one.rendered > 0 && one.rendered <= first.rendered / 20 + 2, `rendered ${one.rendered} pieces after one app changed`);
 });
 
+test('applications removed in a run, or added, leave every other application reused', () => {
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  const model = runningModel(20, 2, now);
+  const r = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false });
+  r.renderModel('prometheus');
+  r.renderModel('prometheus');
+  const perApp = r.cacheStats('prometheus').reused / 20;
+  // Six applications in a row end and are dropped by the retention: more than a cursor looks ahead.
+  for (let a = 3; a < 9; a++) {
+    for (let e = 1; e <= 2; e++) {
+      const v = parseSparkPod(running(sparkPod({ uid: `u${a}-${e}`, namespace: 'ns-a', appId: `spark-${String(a).padStart(32, '0')}`, appName: `job-${a}`, execId: e })), 'team');
+      assert.ok(v.ok);
+      model.pods.remove(v.value, now);
+    }
+  }
+  const later = now + DEFAULT_MODEL_OPTIONS.retentionMs + 1;
+  model.tick(later);
+  assert.equal(model.pods.apps.size, 14);
+  const v = parseSparkPod(running(sparkPod({ uid: 'new-1', namespace: 'ns-a', appId: `spark-${'f'.repeat(32)}`, appName: 'job-new', execId: 1 })), 'team');
+  assert.ok(v.ok);
+  model.pods.upsert(v.value, 'watch', later);
+  r.renderModel('prometheus');
+  const after = r.cacheStats('prometheus');
+  // Every one of the 14 applications left is copied, not rendered again.
+  assert.ok(after.reused >= 13 * perApp, `reused ${after.reused} pieces; ${14 * perApp} expected of the applications left`);
+});
+
 function diff(got: string, want: string): string {
   const a = new Set(got.split('\n'));
   const b = new Set(want.split('\n'));
