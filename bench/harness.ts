@@ -195,12 +195,12 @@ export const WARM_UP_SLOTS = 2;
  */
 async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHandle, url: string, scrapes: number): Promise<ScrapeResult> {
   const s = await ex.call<{ reference: string; withoutPodInfo: string }>('servers', {}, 120_000);
-  const targets = { exporter: url, reference: s.reference, withoutPodInfo: s.withoutPodInfo };
   const scrapers = { exporter: new Scraper(url), reference: new Scraper(s.reference), withoutPodInfo: new Scraper(s.withoutPodInfo) };
-  const samples: Record<keyof typeof targets, number[]> = { exporter: [], reference: [], withoutPodInfo: [] };
+  type Target = keyof typeof scrapers;
+  const samples: Record<Target, number[]> = { exporter: [], reference: [], withoutPodInfo: [] };
   type Last = { series: number; bodyBytes: number; podInfo: { series: number; bytes: number } };
   const none: Last = { series: 0, bodyBytes: 0, podInfo: { series: 0, bytes: 0 } };
-  const last: Record<keyof typeof targets, Last> = { exporter: none, reference: none, withoutPodInfo: none };
+  const last: Record<Target, Last> = { exporter: none, reference: none, withoutPodInfo: none };
   // The simulator collected now, before the warm-up: its forced collection's sweeping must be
   // over before the first counted scrape.
   await sim.call('settle', {}, 120_000);
@@ -212,6 +212,9 @@ async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHa
   await ex.call('loopDelay', { action: 'start' });
   const drive = sim.call('drive', { perSecond: 50, seconds }, (seconds + 120) * 1000).catch(() => undefined);
   const start = Date.now();
+  let elapsed = 0;
+  let eventsDuring = 0;
+  let loopDelay: ScrapeResult['loopDelay'];
   try {
     for (let i = 0; i < scrapes; i++) {
       // The run's budget beats the sample size: fewer scrapes are reported as fewer (the verdict says so).
@@ -225,21 +228,21 @@ async function scrapeLatency(opts: HarnessOptions, sim: ChildHandle, ex: ChildHa
       const next = start + (i + 1) * SCRAPE_SLOT_MS;
       if (next > Date.now()) await sleep(next - Date.now());
     }
+    elapsed = (Date.now() - start) / 1000;
+    eventsDuring = (await ex.call<{ events: number }>('events')).events - before;
+    loopDelay = await ex.call<ScrapeResult['loopDelay']>('loopDelay', { action: 'stop' });
+    await drive;
+    // Series are counted from one more scrape of each, after the window: decoding and parsing a
+    // 48 MiB body inside it, as before, left the bench's collector busy during the next scrapes.
+    for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
+      const body = (await scrapers[name].get(true)).body?.toString('utf8') ?? '';
+      last[name] = { ...exposition(body), podInfo: familyShare(body, 'spark_k8s_pod_info') };
+    }
   } finally {
     for (const sc of Object.values(scrapers)) sc.close();
   }
-  const elapsed = (Date.now() - start) / 1000;
-  const eventsDuring = (await ex.call<{ events: number }>('events')).events - before;
-  const loopDelay = await ex.call<ScrapeResult['loopDelay']>('loopDelay', { action: 'stop' });
-  await drive;
-  // Series are counted from one more scrape of each, after the window: decoding and parsing a
-  // 48 MiB body inside it, as before, left the bench's collector busy during the next scrapes.
-  for (const name of ['exporter', 'reference', 'withoutPodInfo'] as const) {
-    const body = (await scrapeOnce(targets[name])).body;
-    last[name] = { ...exposition(body), podInfo: familyShare(body, 'spark_k8s_pod_info') };
-  }
   await ex.call('closeServers', {}, 30_000);
-  const figures = (name: keyof typeof targets): ScrapeFigures => ({
+  const figures = (name: Target): ScrapeFigures => ({
     p50: round(percentile(samples[name], 50), 1),
     p99: round(percentile(samples[name], 99), 1),
     samples: samples[name].map((x) => round(x, 1)),
