@@ -10,58 +10,8 @@ import { join } from 'node:path';
 import type { ChildHandle } from './ipc.js';
 import { measureBaseline, PAGE_SIZE, RETENTION_MS, runSize, SCRAPE_SLOT_MS, WARM_UP_SLOTS, type Baseline, type HarnessOptions, type SizeResult } from './harness.js';
 import { budgetVerdict, evaluateTargets, ratiosOf, summary } from './report.js';
+import { parseArgs, type BenchArgs } from './args.js';
 
-export interface BenchArgs {
-  readonly sizes: number[];
-  readonly quick: boolean;
-  readonly out: string | undefined;
-  readonly budgetMs: number;
-  readonly scrapes: number;
-  readonly consumers: ReadonlySet<Consumer>;
-  readonly turnovers: number;
-}
-
-type Consumer = 'parse-limit' | 'obvious' | 'exporter';
-const CONSUMERS: readonly Consumer[] = ['parse-limit', 'obvious', 'exporter'];
-
-export function parseArgs(argv: readonly string[]): BenchArgs {
-  let sizes = [1_000, 10_000, 50_000, 150_000];
-  let quick = false;
-  let out: string | undefined;
-  // Under the 12 minutes a full run must fit in (TARGETS.budgetSeconds), with room to stop children.
-  let budgetMs = 690_000;
-  let scrapes = 60;
-  let consumers = new Set<Consumer>(CONSUMERS);
-  let turnovers = 2;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const next = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${a} needs a value`);
-      return v;
-    };
-    if (a === '--quick') {
-      quick = true;
-      sizes = [1_000, 10_000];
-    } else if (a === '--sizes') {
-      sizes = next().split(',').map((s) => Number(s));
-      if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes integers >= 10, comma-separated');
-    } else if (a === '--out') out = next();
-    else if (a === '--budget-seconds') budgetMs = Number(next()) * 1000;
-    else if (a === '--scrapes') scrapes = Number(next());
-    else if (a === '--turnovers') turnovers = Number(next());
-    else if (a === '--consumers') {
-      const want = next().split(',');
-      const bad = want.filter((c) => !(CONSUMERS as readonly string[]).includes(c));
-      if (bad.length) throw new Error(`--consumers takes ${CONSUMERS.join(',')}; not ${bad.join(',')}`);
-      consumers = new Set(want as Consumer[]);
-    }
-    else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --turnovers, --consumers)`);
-  }
-  if (!(budgetMs > 0) || !(scrapes >= 1)) throw new Error('--budget-seconds and --scrapes must be positive');
-  if (!(turnovers >= 0 && turnovers <= 2)) throw new Error('--turnovers takes 0, 1 or 2');
-  return { sizes, quick, out, budgetMs, scrapes, consumers, turnovers };
-}
 
 async function main(): Promise<number> {
   let args: BenchArgs;
@@ -78,7 +28,7 @@ async function main(): Promise<number> {
   const log = (m: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${m}\n`);
   };
-  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, children, log, consumers: args.consumers, turnovers: args.turnovers, turnoverSizes: new Set([Math.min(...args.sizes), Math.max(...args.sizes)]) };
+  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, scrapesLargest: args.scrapesLargest, largest: Math.max(...args.sizes), children, log, consumers: args.consumers, turnovers: args.turnovers, turnoverSizes: new Set([Math.min(...args.sizes), Math.max(...args.sizes)]) };
   const cleanup = async (): Promise<void> => {
     await Promise.all([...children].map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
@@ -150,7 +100,7 @@ async function main(): Promise<number> {
       sync: 'child start call to /readyz ready (lists of pods, quotas done, watches open), measured inside the child; parse limit: the same paginated list read and JSON.parsed',
       events: 'a burst of pre-serialised pod events (half readiness flaps, half executor replacements) replayed to the consumer\'s resumed watch; rate = events ÷ time from available to the last one counted (exporter: spark_k8s_exporter_watch_events_total, polled over IPC every 20 ms)',
       heap: `heapUsed after two forced GCs, minus the same process against an empty cluster, ÷ tracked pods`,
-      metrics: `the simulator settles (served lines dropped, heap collected; it runs without V8's memory reducer), ${WARM_UP_SLOTS} warm-up slots not counted (the first renders fill the render cache and body pool), then a slot every ${SCRAPE_SLOT_MS} ms for --scrapes slots while the simulator churns 50 pod events/s: GET /metrics (bench/scraper.ts: one kept connection per target, read into one reused buffer, timed from the request to the last byte; series counted from one more scrape after the window) of the exporter, then of the physical reference (a body the exporter rendered, served pre-rendered by the same HTTP stack in the same process), then of the same model rendered with spark_k8s_pod_info off; nearest-rank percentiles; event-loop delay across the exporter's own scrapes only, as the wait of a watch event arriving at a random moment (a 1 ms timer's lateness, weighted by time)`,
+      metrics: `the simulator settles (served lines dropped, heap collected; it runs without V8's memory reducer), ${WARM_UP_SLOTS} warm-up slots not counted (the first renders fill the render cache and body pool), then a slot every ${SCRAPE_SLOT_MS} ms for --scrapes slots (--scrapes-largest at the largest size: 120 by default, so that its p99 is not the single worst scrape) while the simulator churns 50 pod events/s: GET /metrics (bench/scraper.ts: one kept connection per target, read into one reused buffer, timed from the request to the last byte; series counted from one more scrape after the window) of the exporter, then of the physical reference (a body the exporter rendered, served pre-rendered by the same HTTP stack in the same process), then of the same model rendered with spark_k8s_pod_info off; nearest-rank percentiles; event-loop delay across the exporter's own scrapes only, as the wait of a watch event arriving at a random moment (a 1 ms timer's lateness, weighted by time)`,
       lists: 'the simulator serialises every pod before any clock starts (serialiseAhead), so lists send bytes already made and the consumer, not the server, is timed',
       turnover: `every app replaced by a rerun (same name, new app id, new pods) via DELETED/ADDED events; the exporter runs with --retention ${RETENTION_MS / 1000}s so old apps leave within the run`,
     },
