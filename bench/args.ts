@@ -53,8 +53,8 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     }
     else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --scrapes-largest, --turnovers, --consumers)`);
   }
-  // 120 by default at the largest size (see HarnessOptions.scrapesLargest); --scrapes alone sets both.
-  const largest = scrapesLargest ?? 120;
+  // 100 by default at the largest size (see HarnessOptions.scrapesLargest); --scrapes alone sets both.
+  const largest = scrapesLargest ?? 100;
   if (!(budgetMs > 0) || !(scrapes >= 1) || !(largest >= 1)) throw new Error('--budget-seconds, --scrapes and --scrapes-largest must be positive');
   if (!(turnovers >= 0 && turnovers <= 2)) throw new Error('--turnovers takes 0, 1 or 2');
   return { sizes, quick, out, budgetMs, scrapes, scrapesLargest: largest, consumers, turnovers };
