@@ -32,9 +32,12 @@ export interface HarnessOptions {
   readonly scrapes: number;
   /**
    * Scrapes at the largest size, where the targets are judged: with 60, a nearest-rank p99 is the
-   * single worst scrape (ceil(0.99 * 60) = 60); with 100 it is the second worst (ceil(0.99 * 100) = 99), and 100 rather than more because a full run must still fit in 12 minutes with both turnovers (120 pushed the second one out of the budget once).
+   * single worst scrape (ceil(0.99 * 60) = 60); with 100 it is the second worst (the 99th). Not
+   * more: a full run must still fit in 12 minutes with both turnovers, and with 120 the second
+   * one was once skipped for lack of time.
    */
   readonly scrapesLargest: number;
+  /** The run's largest size, in pods. */
   readonly largest: number;
   /** Tracks every child so the caller can stop them all, whatever happens. */
   readonly children: Set<ChildHandle>;
