@@ -20,7 +20,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
   let out: string | undefined;
   // Under the 12 minutes a full run must fit in (TARGETS.budgetSeconds), with room to stop children.
   let budgetMs = 690_000;
-  let scrapes = 60;
+  let scrapes: number | undefined;
   let scrapesLargest: number | undefined;
   let consumers = new Set<Consumer>(CONSUMERS);
   let turnovers = 2;
@@ -39,10 +39,7 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
       if (sizes.some((n) => !Number.isInteger(n) || n < 10)) throw new Error('--sizes takes integers >= 10, comma-separated');
     } else if (a === '--out') out = next();
     else if (a === '--budget-seconds') budgetMs = Number(next()) * 1000;
-    else if (a === '--scrapes') {
-      scrapes = Number(next());
-      scrapesLargest ??= scrapes;
-    }
+    else if (a === '--scrapes') scrapes = Number(next());
     else if (a === '--scrapes-largest') scrapesLargest = Number(next());
     else if (a === '--turnovers') turnovers = Number(next());
     else if (a === '--consumers') {
@@ -53,9 +50,10 @@ export function parseArgs(argv: readonly string[]): BenchArgs {
     }
     else throw new Error(`unknown argument ${a} (have --quick, --sizes, --out, --budget-seconds, --scrapes, --scrapes-largest, --turnovers, --consumers)`);
   }
-  // 100 by default at the largest size (see HarnessOptions.scrapesLargest); --scrapes alone sets both.
-  const largest = scrapesLargest ?? 100;
-  if (!(budgetMs > 0) || !(scrapes >= 1) || !(largest >= 1)) throw new Error('--budget-seconds, --scrapes and --scrapes-largest must be positive');
+  // 60 per size and 100 at the largest (see HarnessOptions.scrapesLargest); --scrapes alone sets both.
+  const largest = scrapesLargest ?? scrapes ?? 100;
+  const each = scrapes ?? 60;
+  if (!(budgetMs > 0) || !(each >= 1) || !(largest >= 1)) throw new Error('--budget-seconds, --scrapes and --scrapes-largest must be positive');
   if (!(turnovers >= 0 && turnovers <= 2)) throw new Error('--turnovers takes 0, 1 or 2');
-  return { sizes, quick, out, budgetMs, scrapes, scrapesLargest: largest, consumers, turnovers };
+  return { sizes, quick, out, budgetMs, scrapes: each, scrapesLargest: largest, consumers, turnovers };
 }

@@ -13,6 +13,7 @@ test('--scrapes alone sets every size; --scrapes-largest sets the largest, in ei
   assert.deepEqual([one.scrapes, one.scrapesLargest], [2, 2]);
   assert.deepEqual(parseArgs(['--scrapes-largest', '200', '--scrapes', '30']).scrapesLargest, 200);
   assert.deepEqual(parseArgs(['--scrapes', '30', '--scrapes-largest', '200']).scrapesLargest, 200);
+  assert.deepEqual(parseArgs(['--scrapes', '2', '--scrapes', '5']).scrapesLargest, 5, 'the last --scrapes, as for every flag');
 });
 
 test('bad flags are refused with the flag named', () => {
