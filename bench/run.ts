@@ -28,7 +28,8 @@ async function main(): Promise<number> {
   const log = (m: string): void => {
     process.stderr.write(`[bench ${((Date.now() - startedAt) / 1000).toFixed(0)}s] ${m}\n`);
   };
-  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, scrapesLargest: args.scrapesLargest, largest: Math.max(...args.sizes), children, log, consumers: args.consumers, turnovers: args.turnovers, turnoverSizes: new Set([Math.min(...args.sizes), Math.max(...args.sizes)]) };
+  const largest = Math.max(...args.sizes);
+  const opts: HarnessOptions = { dir, budget: { left: () => deadline - Date.now() }, scrapes: args.scrapes, scrapesLargest: args.scrapesLargest, largest, children, log, consumers: args.consumers, turnovers: args.turnovers, turnoverSizes: new Set([Math.min(...args.sizes), largest]) };
   const cleanup = async (): Promise<void> => {
     await Promise.all([...children].map((c) => c.stop()));
     rmSync(dir, { recursive: true, force: true });
