@@ -10,6 +10,7 @@ import { access, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { promisify } from 'node:util';
+import { RUNTIME_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 import { REPO_ROOT, rec } from './helm.js';
 
 interface Instruction {
@@ -156,11 +157,13 @@ describe('Dockerfile', async () => {
     assert.ok(name === 'node' || (/^\d+$/.test(name) && Number(name) > 0), 'a named non-root user or a non-zero uid');
   });
 
-  test('entrypoint is node on the package bin, serving by default; the file exists after the build', async () => {
-    assert.deepEqual(ops(runtime, 'ENTRYPOINT').map((e): unknown => JSON.parse(e)), [['node', 'dist/src/cli/main.js']]);
+  test('entrypoint is node with the runtime flags on the package bin, serving by default; the file exists after the build', async () => {
+    assert.deepEqual(ops(runtime, 'ENTRYPOINT').map((e): unknown => JSON.parse(e)), [['node', ...RUNTIME_NODE_FLAGS, 'dist/src/cli/main.js']]);
     assert.deepEqual(ops(runtime, 'CMD').map((e): unknown => JSON.parse(e)), [['serve']]);
     const pkg = rec(JSON.parse(await readFile(path.join(REPO_ROOT, 'package.json'), 'utf8')), 'package.json');
     assert.equal(rec(pkg['bin'], 'bin')['spark-k8s-exporter'], 'dist/src/cli/main.js');
+    // What the bench measures (bench/harness.ts passes the same flags) is what `npm start` runs.
+    assert.equal(rec(pkg['scripts'], 'scripts')['start'], ['node', ...RUNTIME_NODE_FLAGS, 'dist/src/cli/main.js'].join(' '));
     await access(path.join(REPO_ROOT, 'dist', 'src', 'cli', 'main.js'));
   });
 
