@@ -4,6 +4,7 @@
  */
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { RUNTIME_NODE_FLAGS } from '../src/cli/runtime-flags.js';
 import { ChildHandle } from './ipc.js';
 import { Scraper } from './scraper.js';
 import { exposition, familyShare, percentile, ratio, round } from './stats.js';
@@ -93,7 +94,7 @@ function oneLine(s: string): string {
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
-export function spawn(opts: HarnessOptions, name: string, file: string, heapMiB: number, extraArgv: string[] = []): ChildHandle {
+export function spawn(opts: HarnessOptions, name: string, file: string, heapMiB: number, extraArgv: readonly string[] = []): ChildHandle {
   const c = ChildHandle.start(name, file, ['--expose-gc', `--max-old-space-size=${heapMiB}`, ...extraArgv]);
   opts.children.add(c);
   void c.exited.then(() => opts.children.delete(c));
@@ -324,7 +325,7 @@ export async function measureBaseline(opts: HarnessOptions): Promise<Baseline> {
   const sim = spawn(opts, 'sim(empty)', FILES.sim, 1024);
   try {
     await sim.call('start', { scenario: 'empty', pods: 0, apps: 0, kubeconfig, seed: 1 }, 60_000);
-    const ex = spawn(opts, 'exporter(empty)', FILES.exporter, 1024);
+    const ex = spawn(opts, 'exporter(empty)', FILES.exporter, 1024, RUNTIME_NODE_FLAGS);
     await ex.call('start', { kubeconfig, retentionMs: RETENTION_MS, pageSize: PAGE_SIZE });
     const r = await awaitReady(ex, 30_000);
     if ('error' in r) throw new Error(`exporter baseline: ${r.error}`);
@@ -381,7 +382,9 @@ export async function runSize(opts: HarnessOptions, pods: number, baseline: Base
 
 async function parseLimit(opts: HarnessOptions, out: SizeResult, notes: string[], sim: ChildHandle, url: string, pods: number, events: number): Promise<void> {
   opts.log(`${pods} pods: parse limit`);
-  const pl = spawn(opts, 'parse-limit', FILES.parseLimit, 4096);
+  // The floor runs with the exporter's own Node flags: a young generation the exporter gets and the
+  // floor did not would flatter the ratio.
+  const pl = spawn(opts, 'parse-limit', FILES.parseLimit, 4096, RUNTIME_NODE_FLAGS);
   try {
     const list = await pl.call<{ ms: number; items: number; bytes: number; pages: number }>('list', { server: url, selector: SELECTOR, pageSize: PAGE_SIZE }, 300_000);
     if (list.items !== pods) notes.push(`parse limit listed ${list.items} pods, expected ${pods}`);
@@ -429,7 +432,7 @@ async function obviousBuild(opts: HarnessOptions, out: SizeResult, sim: ChildHan
 
 async function exporterRun(opts: HarnessOptions, out: SizeResult, notes: string[], sim: ChildHandle, kubeconfig: string, pods: number, apps: number, events: number, baseline: Baseline): Promise<void> {
   opts.log(`${pods} pods: exporter`);
-  const ex = spawn(opts, 'exporter', FILES.exporter, 4096, process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : []);
+  const ex = spawn(opts, 'exporter', FILES.exporter, 4096, [...RUNTIME_NODE_FLAGS, ...(process.env['BENCH_CPU_PROF'] ? ['--cpu-prof', `--cpu-prof-dir=${process.env['BENCH_CPU_PROF']}`] : [])]);
   try {
     const { url: exUrl } = await ex.call<{ url: string }>('start', { kubeconfig, retentionMs: RETENTION_MS, pageSize: PAGE_SIZE });
     const r = await awaitReady(ex, 300_000);

@@ -7,6 +7,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
+import { RUNTIME_NODE_FLAGS } from '../src/cli/runtime-flags.js';
 import type { ChildHandle } from './ipc.js';
 import { measureBaseline, PAGE_SIZE, RETENTION_MS, runSize, SCRAPE_SLOT_MS, WARM_UP_SLOTS, type Baseline, type HarnessOptions, type SizeResult } from './harness.js';
 import { budgetVerdict, evaluateTargets, ratiosOf, summary } from './report.js';
@@ -102,6 +103,7 @@ async function main(): Promise<number> {
       events: 'a burst of pre-serialised pod events (half readiness flaps, half executor replacements) replayed to the consumer\'s resumed watch; rate = events ÷ time from available to the last one counted (exporter: spark_k8s_exporter_watch_events_total, polled over IPC every 20 ms)',
       heap: `heapUsed after two forced GCs, minus the same process against an empty cluster, ÷ tracked pods`,
       metrics: `the simulator settles (served lines dropped, heap collected; it runs without V8's memory reducer), ${WARM_UP_SLOTS} warm-up slots not counted (the first renders fill the render cache and body pool), then a slot every ${SCRAPE_SLOT_MS} ms for --scrapes slots (--scrapes-largest at the largest size: 100 by default, so that its p99 is not the single worst scrape) while the simulator churns 50 pod events/s: GET /metrics (bench/scraper.ts: one kept connection per target, read into one reused buffer, timed from the request to the last byte; series counted from one more scrape after the window) of the exporter, then of the physical reference (a body the exporter rendered, served pre-rendered by the same HTTP stack in the same process), then of the same model rendered with spark_k8s_pod_info off; nearest-rank percentiles; event-loop delay across the exporter's own scrapes only, as the wait of a watch event arriving at a random moment (a 1 ms timer's lateness, weighted by time)`,
+      node_flags: `the exporter and the parse limit run with the flags the image runs the exporter with (${RUNTIME_NODE_FLAGS.join(' ')}, src/cli/runtime-flags.ts); the obvious build with Node's defaults`,
       lists: 'the simulator serialises every pod before any clock starts (serialiseAhead), so lists send bytes already made and the consumer, not the server, is timed',
       turnover: `every app replaced by a rerun (same name, new app id, new pods) via DELETED/ADDED events; the exporter runs with --retention ${RETENTION_MS / 1000}s so old apps leave within the run`,
     },

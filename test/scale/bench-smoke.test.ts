@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
+import { RUNTIME_NODE_FLAGS } from '../../src/cli/runtime-flags.js';
 
 const RUN = fileURLToPath(new URL('../../bench/run.js', import.meta.url));
 
@@ -40,6 +41,8 @@ test('the bench at 200 pods prints the whole JSON shape and a summary', { timeou
   assert.ok(isNum(machine['cpus']) && machine['cpus'] > 0);
   assert.match(String(machine['note']), /cores/);
   assert.deepEqual(doc['errors'], []);
+  // The document says which Node flags the measured processes ran with: the image's own.
+  assert.ok(String((doc['method'] as Record<string, unknown>)['node_flags']).includes(RUNTIME_NODE_FLAGS.join(' ')));
   const sizes = doc['sizes'] as Array<Record<string, unknown>>;
   assert.equal(sizes.length, 1);
   const s = sizes[0]!;
