@@ -282,6 +282,29 @@ test('a render streamed with nothing changing is the synchronous render, slice b
   assert.ok(streamed.cacheStats('prometheus').rendered < streamed.cacheStats('prometheus').reused / 10, 'and it reused its last body');
 });
 
+test('a render that reuses its last body pauses where a fresh one does: copying a run of applications at once stops at the slice', async () => {
+  const now = Date.parse('2026-11-25T10:05:00Z');
+  const model = runningModel(40, 4, now);
+  const r = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false });
+  const cuts = async (): Promise<{ at: number[]; body: string }> => {
+    const at: number[] = [];
+    let offset = 0;
+    const body = await r.stream('prometheus', { write: (c) => void at.push((offset += c.length)), gone: false }, 2048);
+    const text = body.toString('utf8');
+    r.release(body);
+    return { at, body: text };
+  };
+  const fresh = await cuts();
+  assert.equal(r.cacheStats('prometheus').reused, 0, 'the first render renders every piece');
+  const cached = await cuts();
+  assert.ok(r.cacheStats('prometheus').rendered < r.cacheStats('prometheus').reused / 10, 'the second copies nearly everything');
+  // The bytes are the same up to the render-time family (its values move); so must the cuts be.
+  const stable = fresh.body.indexOf('# HELP spark_k8s_exporter_metrics_render_seconds');
+  assert.ok(stable > 20 * 2048, `${stable} bytes before the render times`);
+  assert.equal(cached.body.slice(0, stable), fresh.body.slice(0, stable));
+  assert.deepEqual(cached.at.filter((a) => a < stable), fresh.at.filter((a) => a < stable));
+});
+
 test('overlapping streamed renders of one format never write into a body another still copies from', async () => {
   const now = Date.parse('2026-11-25T10:05:00Z');
   const model = runningModel(40, 3, now);
