@@ -282,7 +282,7 @@ test('a render streamed with nothing changing is the synchronous render, slice b
   assert.ok(streamed.cacheStats('prometheus').rendered < streamed.cacheStats('prometheus').reused / 10, 'and it reused its last body');
 });
 
-test('a render that reuses its last body pauses where a fresh one does: copying a run of applications at once stops at the slice', async () => {
+test('a render that reuses its last body pauses for the next slice where a fresh one does', async () => {
   const now = Date.parse('2026-11-25T10:05:00Z');
   const model = runningModel(40, 4, now);
   const r = new MetricsRenderer(model, new SelfStats('t'), { maxLabelLength: 128, churnWindowMs: 300_000, now: () => now, processMetrics: false });
