@@ -103,10 +103,10 @@ export class KubeHttp implements ListWatchTransport {
   }
 
   /** GETs and parses a JSON document, turning non-2xx answers into HttpStatusError. */
-  async getJson(path: string, signal: AbortSignal): Promise<unknown> {
+  async getJson(path: string, signal: AbortSignal, onHead?: (head: string) => void): Promise<unknown> {
     const res = await this.open(path, signal);
-    const body = await readBody(res);
     const status = res.statusCode ?? 0;
+    const body = await readBody(res, status >= 200 && status < 300 ? onHead : undefined);
     if (status < 200 || status >= 300) throw statusError(status, body, res.headers['retry-after']);
     try {
       return JSON.parse(body);
@@ -123,11 +123,33 @@ function makeAgent(server: URL, opts: https.RequestOptions): http.Agent {
   return new https.Agent({ ...from, ...base });
 }
 
-export function readBody(res: StreamingResponse): Promise<string> {
+/** How much of a body `onHead` is given: a list's metadata, continue token included, fits. */
+export const HEAD_BYTES = 4096;
+
+export function readBody(res: StreamingResponse, onHead?: (head: string) => void): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
-    res.on('data', (c) => chunks.push(typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
-    res.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    let size = 0;
+    let headSent = onHead === undefined;
+    const head = (): void => {
+      headSent = true;
+      const all = Buffer.concat(chunks);
+      try {
+        onHead?.(all.toString('utf8', 0, Math.min(all.length, HEAD_BYTES)));
+      } catch {
+        // Only a hint for reading ahead: a hook that fails must not cost the body.
+      }
+    };
+    res.on('data', (c) => {
+      const b = typeof c === 'string' ? Buffer.from(c, 'utf8') : c;
+      chunks.push(b);
+      size += b.length;
+      if (!headSent && size >= HEAD_BYTES) head();
+    });
+    res.on('end', () => {
+      if (!headSent) head();
+      resolve(Buffer.concat(chunks).toString('utf8'));
+    });
     res.on('error', reject);
     res.on('aborted', () => reject(new Error('response aborted')));
   });

@@ -15,7 +15,29 @@ import type { ListWatchTransport } from './transport.js';
 import { realClock, type Clock, type Timer } from './clock.js';
 import { Backoff } from './backoff.js';
 import { countedType, decodeLine, LineFramer, type ObjectEventType, type WatchEventType } from './watch-decoder.js';
-import { decodeListPage } from './list-page.js';
+import { continueFromHead, decodeListPage, type ListHead, type ListPage } from './list-page.js';
+
+/** One list page asked for: its answer, and what its first bytes said about the next page. */
+class PageFetch {
+  head: ListHead | undefined;
+  /** Called once the head is known, if set by then. */
+  onHead: (() => void) | undefined;
+  readonly body: Promise<unknown>;
+
+  constructor(
+    /** The continue token it was asked with (none: the list's first page). */
+    readonly cont: string | undefined,
+    get: (onHead: (head: string) => void) => Promise<unknown>,
+  ) {
+    this.body = get((text) => {
+      this.head = continueFromHead(text);
+      this.onHead?.();
+    });
+    // Awaited later, maybe after other awaits, or never (a list that failed meanwhile): until
+    // then a rejection is not unhandled.
+    this.body.catch(() => undefined);
+  }
+}
 
 export type ListMode = 'initial' | 'relist' | 'audit';
 
@@ -330,49 +352,79 @@ export class ListWatch {
     return `${this.opts.path}?${q.toString()}`;
   }
 
-  /** Pages through the collection; an expired continue token restarts the list from the top. */
+  /**
+   * Pages through the collection; an expired continue token restarts the list from the top.
+   * The next page is asked for as soon as the current one's continue token is known: from its
+   * first bytes when they carry it (an API server writes `metadata` before `items`), else once it
+   * is parsed. The server then makes and sends page n+1 while page n is read, decoded and taken
+   * apart, instead of each side waiting on the other (docs/scale.md, "Issue 13, seventh pass").
+   * At most one page is asked for ahead.
+   */
   private async listAll(controller?: AbortController): Promise<{ items: unknown[]; resourceVersion: string }> {
     const signal = (controller ?? (this.abort = new AbortController())).signal;
     let items: unknown[] = [];
-    let cont: string | undefined;
     let rv = '';
-    for (;;) {
-      const q: Record<string, string> = { limit: String(this.opts.pageSize) };
-      if (cont) q['continue'] = cont;
-      let page: { rv: string | undefined; cont: string | undefined };
+    let current: PageFetch | undefined = this.fetchPage(undefined, signal);
+    while (current) {
+      const k: PageFetch = current;
+      let ahead: PageFetch | undefined;
+      const fromHead = (): void => {
+        if (!ahead && k.head?.known && k.head.continueToken && this.running) ahead = this.fetchPage(k.head.continueToken, signal);
+      };
+      if (k.head) fromHead();
+      else k.onHead = fromHead;
+      let page: ListPage & { ok: true };
       try {
-        // Taken apart in a plain function: no reference to the page survives into the next await.
-        page = this.takePage(await this.http.getJson(this.query(q), signal), items);
+        page = this.checkPage(await k.body);
       } catch (e) {
-        if (e instanceof HttpStatusError && e.status === 410 && cont) {
+        if (e instanceof HttpStatusError && e.status === 410 && k.cont) {
           items = [];
-          cont = undefined;
+          current = this.fetchPage(undefined, signal);
           continue;
         }
         throw e;
+      } finally {
+        k.onHead = undefined;
       }
-      rv = page.rv ?? rv;
-      cont = page.cont;
-      if (!cont) break;
-      if (!this.running) throw new WatchEnd('stopped', 'stopped');
+      rv = page.resourceVersion ?? rv;
+      const cont = page.continueToken;
+      // The parsed page is the authority: a token read from the head that differs is not used.
+      if (ahead && ahead.cont !== cont) ahead = undefined;
+      if (!ahead && cont) {
+        ahead = this.fetchPage(cont, signal);
+        // One turn of the loop, so that request is written before the items below hold the thread.
+        await new Promise<void>((resolve) => setImmediate(resolve));
+      }
+      this.takeItems(page.items, items);
+      if (ahead && !this.running) throw new WatchEnd('stopped', 'stopped');
+      current = ahead;
     }
     return { items, resourceVersion: rv };
   }
 
-  /** Adds one page's items (prepared) to `items`; returns its resourceVersion and continue token. */
-  private takePage(body: unknown, items: unknown[]): { rv: string | undefined; cont: string | undefined } {
+  private fetchPage(cont: string | undefined, signal: AbortSignal): PageFetch {
+    const q: Record<string, string> = { limit: String(this.opts.pageSize) };
+    if (cont) q['continue'] = cont;
+    return new PageFetch(cont, (onHead) => this.http.getJson(this.query(q), signal, onHead));
+  }
+
+  private checkPage(body: unknown): ListPage & { ok: true } {
     const page = decodeListPage(body);
     if (!page.ok) {
       this.rejected('not_a_list', page.detail);
       // A failed list, retried with backoff: taken as empty it would wipe what the model holds.
       throw new Error(`list response is not a list: ${page.detail}`);
     }
+    return page;
+  }
+
+  /** Adds one page's items (prepared) to `items`. */
+  private takeItems(pageItems: readonly unknown[], items: unknown[]): void {
     const prepare = this.handlers.prepare;
-    for (const it of page.items) {
+    for (const it of pageItems) {
       const v = prepare ? prepare(it) : it;
       if (v !== undefined) items.push(v);
     }
-    return { rv: page.resourceVersion, cont: page.continueToken };
   }
 
   private async watch(): Promise<void> {

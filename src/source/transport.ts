@@ -18,8 +18,12 @@ export interface StreamingResponse {
 }
 
 export interface ListWatchTransport {
-  /** A parsed JSON document; non-2xx answers reject with HttpStatusError. */
-  getJson(path: string, signal: AbortSignal): Promise<unknown>;
+  /**
+   * A parsed JSON document; non-2xx answers reject with HttpStatusError. `onHead`, if given, is
+   * called once with the start of a 2xx body (its first few KiB, or all of a shorter one) as soon
+   * as that has arrived, before the rest.
+   */
+  getJson(path: string, signal: AbortSignal, onHead?: (head: string) => void): Promise<unknown>;
   /** Resolves once the headers arrive, whatever the status, for the caller to stream the body. */
   open(path: string, signal: AbortSignal): Promise<StreamingResponse>;
 }

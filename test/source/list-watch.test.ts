@@ -116,6 +116,78 @@ test('a 410 on a continue token restarts the list from the top, without duplicat
   await s.lw.stop();
 });
 
+/** A ListWatch whose prepare step and list requests write one log, in the order they happen. */
+function orderSetup(reply: (q: URLSearchParams) => Reply) {
+  const clock = new FakeClock(1_000_000);
+  const transport = new FakeTransport();
+  const order: string[] = [];
+  const listed: string[][] = [];
+  const name = (o: unknown) => String(((o as Obj)['metadata'] as Obj)['name']);
+  transport.list = (q) => {
+    order.push(`ask ${q.get('continue') ?? 'first'}`);
+    return reply(q);
+  };
+  const lw = new ListWatch(
+    transport,
+    OPTS,
+    {
+      prepare: (raw) => {
+        order.push(`prepare ${name(raw)}`);
+        return raw;
+      },
+      onList: (items) => void listed.push(items.map(name)),
+      onEvent: () => undefined,
+    },
+    new SelfStats('test'),
+    pino({ level: 'silent' }),
+    { clock, random: () => 0.5 },
+  );
+  return { transport, order, listed, lw };
+}
+
+const FIVE = [pod('a', 1), pod('b', 2), pod('c', 3), pod('d', 4), pod('e', 5)];
+
+test('the next page is asked for from the first bytes of the current one, one page ahead at most', async () => {
+  const s = orderSetup(paged(FIVE, 40));
+  s.lw.start();
+  await s.lw.settled;
+  await flush();
+  // Page 2 is asked for before page 1's items are prepared; page 3 only once page 2 is the one read.
+  assert.deepEqual(s.order, ['ask first', 'ask 2', 'prepare a', 'prepare b', 'ask 4', 'prepare c', 'prepare d', 'prepare e']);
+  assert.deepEqual(s.listed, [['a', 'b', 'c', 'd', 'e']]);
+  await s.lw.stop();
+});
+
+test('a body whose metadata follows its items: the next page is asked for once the page is parsed', async () => {
+  const base = paged(FIVE, 40);
+  const s = orderSetup((q) => {
+    const r = base(q) as { status: number; json: { metadata: unknown; items: unknown } };
+    return { status: 200, text: JSON.stringify({ items: r.json.items, metadata: r.json.metadata }) };
+  });
+  s.lw.start();
+  await s.lw.settled;
+  await flush();
+  assert.deepEqual(s.order, ['ask first', 'ask 2', 'prepare a', 'prepare b', 'ask 4', 'prepare c', 'prepare d', 'prepare e']);
+  assert.deepEqual(s.listed, [['a', 'b', 'c', 'd', 'e']]);
+  await s.lw.stop();
+});
+
+test('a continue token in the head that the parsed page contradicts is not followed', async () => {
+  const base = paged(FIVE, 40);
+  // JSON.parse keeps the last of two equal keys: the head says "bogus", the page says "2".
+  const s = orderSetup((q) => {
+    if (q.get('continue') === null) return { status: 200, text: `{"metadata":{"continue":"bogus"},"items":${JSON.stringify(FIVE.slice(0, 2))},"metadata":{"resourceVersion":"40","continue":"2"}}` };
+    if (q.get('continue') === 'bogus') return { status: 200, json: { metadata: { resourceVersion: '40' }, items: [pod('z', 9)] } };
+    return base(q);
+  });
+  s.lw.start();
+  await s.lw.settled;
+  await flush();
+  assert.deepEqual(s.order.filter((x) => x.startsWith('ask')), ['ask first', 'ask bogus', 'ask 2', 'ask 4']);
+  assert.deepEqual(s.listed, [['a', 'b', 'c', 'd', 'e']], 'the page asked for on the head\'s word is not taken');
+  await s.lw.stop();
+});
+
 test('bookmarks advance the resourceVersion the next watch starts from; a server close resumes at once', async () => {
   const s = setup();
   s.transport.list = paged([], 10);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { countedType, decodeLine, decodeValue, LineFramer } from '../../src/source/watch-decoder.js';
-import { decodeListPage } from '../../src/source/list-page.js';
+import { continueFromHead, decodeListPage } from '../../src/source/list-page.js';
 
 test('framing: lines split across chunks, several per chunk, blank keep-alives and CRLF', () => {
   const f = new LineFramer();
@@ -70,4 +70,23 @@ test('list pages: only an object with an items array (or Go\'s null) is a list',
   for (const body of [null, 1, 'list', [], [{ items: [] }], {}, { items: {} }, { items: 'a' }, { items: 3 }]) {
     assert.equal(decodeListPage(body).ok, false, JSON.stringify(body));
   }
+});
+
+test('list heads: the continue token is read from the start of a body only when metadata comes first', () => {
+  const page = '{"kind":"PodList","apiVersion":"v1","metadata":{"resourceVersion":"5124","continue":"eyJ2IjoxfQ","remainingItemCount":4500},"items":[{"metadata":{"name":"a"';
+  assert.deepEqual(continueFromHead(page), { known: true, continueToken: 'eyJ2IjoxfQ' });
+  assert.deepEqual(continueFromHead('{"kind":"PodList","metadata":{"resourceVersion":"9"},"items":[]}'), { known: true, continueToken: undefined }, 'the last page');
+  assert.deepEqual(continueFromHead('{"metadata":{"continue":""}, "items": ['), { known: true, continueToken: undefined });
+  const unknown = { known: false };
+  // The token comes after the items, or cannot be told from this much of the body.
+  assert.deepEqual(continueFromHead('{"items":[{"metadata":{"continue":"x"}}],"metadata":{"continue":"2"}}'), unknown);
+  assert.deepEqual(continueFromHead('{"kind":"PodList","metadata":{"resourceVersion":"5","cont'), unknown);
+  assert.deepEqual(continueFromHead('{"kind":"PodList","apiVersion":"v1","items":['), unknown, 'no metadata before the items');
+  // An "items": that is not the top-level key: inside a key, in metadata, in an object in metadata.
+  assert.deepEqual(continueFromHead(String.raw`{"metadata":{"x\"items":1,"continue":"c"},"items":[`), unknown, 'inside a key');
+  assert.deepEqual(continueFromHead('{"metadata":{"continue":"a","items":[1]'), unknown, 'in metadata');
+  assert.deepEqual(continueFromHead('{"metadata":{"continue":"a","x":{"items":[1]}},"items":['), unknown, 'in an object in metadata');
+  assert.deepEqual(continueFromHead('{"metadata":{"continue":7},"items":['), unknown, 'a token that is not a string');
+  assert.deepEqual(continueFromHead('[{"metadata":{"continue":"a"},"items":['), unknown, 'not an object');
+  assert.deepEqual(continueFromHead(''), unknown);
 });

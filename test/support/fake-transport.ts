@@ -3,7 +3,7 @@
  * test sets, and each opened watch is a stream the test writes lines into, synchronously.
  */
 import { EventEmitter } from 'node:events';
-import { HttpStatusError, statusError } from '../../src/source/kube-http.js';
+import { HEAD_BYTES, HttpStatusError, statusError } from '../../src/source/kube-http.js';
 import type { ListWatchTransport, StreamingResponse } from '../../src/source/transport.js';
 
 /** A scripted answer: a status with a JSON body (or raw text), or a transport error. */
@@ -113,12 +113,14 @@ export class FakeTransport implements ListWatchTransport {
     return s;
   }
 
-  async getJson(path: string, signal: AbortSignal): Promise<unknown> {
+  async getJson(path: string, signal: AbortSignal, onHead?: (head: string) => void): Promise<unknown> {
     const r = await this.list(this.record(path).query);
     if (signal.aborted) throw new Error('aborted');
     if ('error' in r) throw r.error;
     const text = r.text ?? JSON.stringify(r.json ?? null);
     if (r.status < 200 || r.status >= 300) throw statusError(r.status, text, r.headers?.['Retry-After']);
+    // As KubeHttp does: the start of the body first, then the whole of it.
+    onHead?.(text.slice(0, HEAD_BYTES));
     try {
       return JSON.parse(text) as unknown;
     } catch {
